@@ -1,0 +1,109 @@
+import type {
+	IAuthenticateGeneric,
+	ICredentialTestRequest,
+	ICredentialType,
+	INodeProperties,
+} from 'n8n-workflow';
+
+import { CUSTOM_ENDPOINT, REST_ENDPOINTS } from '../nodes/BrazeCdi/helpers/endpoint';
+
+/**
+ * The test request's base URL. Expressions cannot throw, so a custom URL that must not receive
+ * the key (plain http to another machine) becomes a base URL no request can be made to, whose
+ * text is the message n8n shows.
+ */
+const TEST_BASE_URL =
+	"={{ $credentials.restEndpoint !== 'custom' ? $credentials.restEndpoint" +
+	" : /^(https:\\/\\/|http:\\/\\/(localhost|127\\.0\\.0\\.1|\\[::1\\])(:\\d+)?(\\/|$))/i.test(String($credentials.customUrl ?? '').trim())" +
+	" ? String($credentials.customUrl).trim().replace(/\\/+$/, '')" +
+	" : 'Custom URL must start with https:// (http:// only for localhost)' }}";
+
+export class BrazeCdiApi implements ICredentialType {
+	name = 'brazeCdiApi';
+
+	displayName = 'Braze CDI API';
+
+	icon = {
+		light: 'file:../nodes/BrazeCdi/brazeCdi.svg',
+		dark: 'file:../nodes/BrazeCdi/brazeCdi.dark.svg',
+	} as const;
+
+	documentationUrl = 'https://www.braze.com/docs/api/basics/#creating-rest-api-keys';
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'REST Endpoint',
+			name: 'restEndpoint',
+			type: 'options',
+			options: [
+				...REST_ENDPOINTS.map(({ instance, url }) => ({
+					name: `${instance} (${url.replace('https://', '')})`,
+					value: url,
+				})),
+				{ name: 'Custom URL', value: CUSTOM_ENDPOINT },
+			],
+			default: REST_ENDPOINTS[0].url,
+			description:
+				'The REST endpoint of your Braze instance, shown in the dashboard under Settings → APIs and Identifiers',
+		},
+		{
+			displayName: 'Custom URL',
+			name: 'customUrl',
+			type: 'string',
+			default: '',
+			placeholder: 'https://rest.iad-01.braze.com',
+			description:
+				'A REST endpoint not in the list. Must start with https:// (http:// only for localhost, 127.0.0.1 and [::1]).',
+			displayOptions: { show: { restEndpoint: [CUSTOM_ENDPOINT] } },
+		},
+		{
+			displayName: 'API Key',
+			name: 'apiKey',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			required: true,
+			description:
+				'A REST API key with the permissions cdi.integration_job_status, cdi.integration_list and cdi.integration_sync',
+		},
+	];
+
+	authenticate: IAuthenticateGeneric = {
+		type: 'generic',
+		properties: {
+			headers: { Authorization: '=Bearer {{ String($credentials.apiKey).trim() }}' },
+		},
+	};
+
+	test: ICredentialTestRequest = {
+		request: {
+			baseURL: TEST_BASE_URL,
+			url: '/cdi/integrations',
+		},
+		rules: [
+			{
+				type: 'responseCode',
+				properties: {
+					value: 401,
+					message:
+						"Braze rejected the API key: check the key (pasted whole, without quotes) and that the REST Endpoint is your instance's",
+				},
+			},
+			{
+				type: 'responseCode',
+				properties: {
+					value: 403,
+					message:
+						'The key works but lacks the cdi.integration_list permission (or the plan lacks CDI); add the CDI permissions to the key',
+				},
+			},
+			{
+				type: 'responseCode',
+				properties: {
+					value: 404,
+					message: 'No Braze REST API at this endpoint: check the REST Endpoint or Custom URL',
+				},
+			},
+		],
+	};
+}

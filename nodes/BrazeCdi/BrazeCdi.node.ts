@@ -1,0 +1,71 @@
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeType,
+	INodeTypeDescription,
+} from 'n8n-workflow';
+import { NodeApiError, NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
+
+import * as jobSync from './actions/jobSync';
+
+type Operation = (this: IExecuteFunctions, itemIndex: number) => Promise<IDataObject[]>;
+
+const operations: Record<string, Record<string, Operation>> = {
+	jobSync: { list: jobSync.list.execute, getLatest: jobSync.getLatest.execute },
+};
+
+export class BrazeCdi implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Braze Cloud Data Ingestion',
+		name: 'brazeCdi',
+		icon: { light: 'file:brazeCdi.svg', dark: 'file:brazeCdi.dark.svg' },
+		group: ['transform'],
+		version: 1,
+		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
+		description: 'Read the sync history of Braze Cloud Data Ingestion (CDI) integrations',
+		defaults: { name: 'Braze Cloud Data Ingestion' },
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		usableAsTool: true,
+		credentials: [{ name: 'brazeCdiApi', required: true }],
+		properties: [
+			{
+				displayName: 'Resource',
+				name: 'resource',
+				type: 'options',
+				noDataExpression: true,
+				options: [{ name: 'Job Sync', value: 'jobSync' }],
+				default: 'jobSync',
+			},
+			...jobSync.description,
+		],
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const resource = this.getNodeParameter('resource', 0) as string;
+		const operation = this.getNodeParameter('operation', 0) as string;
+		const run = operations[resource]?.[operation];
+		if (run === undefined) {
+			throw new NodeOperationError(this.getNode(), `The operation "${operation}" of "${resource}" is not supported`);
+		}
+
+		const returnData: INodeExecutionData[] = [];
+		for (let itemIndex = 0; itemIndex < this.getInputData().length; itemIndex++) {
+			try {
+				const results = await run.call(this, itemIndex);
+				returnData.push(...results.map((json) => ({ json, pairedItem: { item: itemIndex } })));
+			} catch (error) {
+				if (this.continueOnFail()) {
+					const { message, description } = error as { message: string; description?: string };
+					returnData.push({ json: { error: message, description }, pairedItem: { item: itemIndex } });
+					continue;
+				}
+				throw error instanceof NodeApiError
+					? error
+					: new NodeOperationError(this.getNode(), error as Error, { itemIndex });
+			}
+		}
+		return [returnData];
+	}
+}

@@ -1,0 +1,91 @@
+import type { IDataObject } from 'n8n-workflow';
+
+export const JOB_STATUSES = ['running', 'success', 'partial', 'error', 'config_error'] as const;
+
+export interface SyncFilters {
+	statuses: string[];
+	/** Epoch milliseconds, inclusive. */
+	startedAfter?: number;
+	/** Epoch milliseconds, exclusive, so that consecutive windows never overlap. */
+	startedBefore?: number;
+}
+
+/** `sync_start_time` in epoch milliseconds, or undefined when missing or unparsable. */
+export function startTime(sync: IDataObject): number | undefined {
+	return toMillis(sync.sync_start_time);
+}
+
+function toMillis(value: unknown): number | undefined {
+	if (typeof value !== 'string' || value === '') return undefined;
+	const millis = Date.parse(value);
+	return Number.isNaN(millis) ? undefined : millis;
+}
+
+export function matchesFilters(sync: IDataObject, filters: SyncFilters): boolean {
+	if (filters.statuses.length > 0 && !filters.statuses.includes(String(sync.job_status))) {
+		return false;
+	}
+	if (filters.startedAfter === undefined && filters.startedBefore === undefined) return true;
+	const start = startTime(sync);
+	if (start === undefined) return false;
+	if (filters.startedAfter !== undefined && start < filters.startedAfter) return false;
+	if (filters.startedBefore !== undefined && start >= filters.startedBefore) return false;
+	return true;
+}
+
+/**
+ * Follows whether syncs arrive newest first. Braze does not document the order; the early
+ * stops below are only sound while every sync seen so far started no later than the one
+ * before it. Syncs without a start time do not count either way.
+ */
+export class NewestFirstWatch {
+	private previousStart?: number;
+
+	holds = true;
+
+	see(syncs: IDataObject[]): void {
+		for (const sync of syncs) {
+			const start = startTime(sync);
+			if (start === undefined) continue;
+			if (this.previousStart !== undefined && start > this.previousStart) this.holds = false;
+			this.previousStart = start;
+		}
+	}
+
+	/** True when, newest first, nothing after these syncs can have started at or after `millis`. */
+	passed(millis: number): boolean {
+		return this.holds && this.previousStart !== undefined && this.previousStart < millis;
+	}
+}
+
+/** The sync that started last, or undefined for none. Ties keep the earlier one in the list. */
+export function latestSync(syncs: IDataObject[]): IDataObject | undefined {
+	let latest: IDataObject | undefined;
+	let latestStart = -Infinity;
+	for (const sync of syncs) {
+		const start = startTime(sync) ?? -Infinity;
+		if (latest === undefined || start > latestStart) {
+			latest = sync;
+			latestStart = start;
+		}
+	}
+	return latest;
+}
+
+/**
+ * One output item's json: the API's fields unchanged, plus `integration_id` and the computed
+ * `duration_seconds` (null while running) where the API did not send fields of those names.
+ */
+export function toSyncItem(sync: IDataObject, integrationId: string): IDataObject {
+	const item: IDataObject = { ...sync };
+	if (!('integration_id' in item)) item.integration_id = integrationId;
+	if (!('duration_seconds' in item)) item.duration_seconds = durationSeconds(sync);
+	return item;
+}
+
+function durationSeconds(sync: IDataObject): number | null {
+	const start = startTime(sync);
+	const finish = toMillis(sync.sync_finish_time);
+	if (start === undefined || finish === undefined) return null;
+	return (finish - start) / 1000;
+}

@@ -1,0 +1,119 @@
+import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import { NodeOperationError, tryToParseDateTime } from 'n8n-workflow';
+
+import type { SyncFilters } from '../helpers/syncs';
+
+const WHERE_TO_FIND_THE_ID =
+	"In Braze, open Data Settings → Cloud Data Ingestion and the integration: its ID is the last part of the page's URL, …/integrations/cloud_data_ingestion/<integration_id>.";
+
+export const integrationIdLocator: INodeProperties = {
+	displayName: 'Integration',
+	name: 'integrationId',
+	type: 'resourceLocator',
+	default: { mode: 'id', value: '' },
+	required: true,
+	description: 'The Cloud Data Ingestion integration whose syncs to read',
+	modes: [
+		{
+			displayName: 'By ID',
+			name: 'id',
+			type: 'string',
+			placeholder: '00000000-0000-0000-0000-000000000000',
+			hint: 'The last part of the integration\'s URL in the Braze dashboard',
+		},
+	],
+};
+
+export const syncFilters: INodeProperties = {
+	displayName: 'Filters',
+	name: 'filters',
+	type: 'collection',
+	placeholder: 'Add Filter',
+	default: {},
+	options: [
+		{
+			displayName: 'Started After',
+			name: 'startedAfter',
+			type: 'dateTime',
+			default: '',
+			description: 'Only syncs that started at or after this time',
+		},
+		{
+			displayName: 'Started Before',
+			name: 'startedBefore',
+			type: 'dateTime',
+			default: '',
+			description: 'Only syncs that started before this time',
+		},
+		{
+			displayName: 'Status',
+			name: 'status',
+			type: 'multiOptions',
+			default: [],
+			description: 'Only syncs in one of these statuses',
+			options: [
+				{ name: 'Config Error', value: 'config_error', description: 'The integration is misconfigured' },
+				{ name: 'Error', value: 'error', description: 'No rows were synced' },
+				{ name: 'Partial', value: 'partial', description: 'Some rows failed with errors' },
+				{ name: 'Running', value: 'running', description: 'Still in progress' },
+				{ name: 'Success', value: 'success', description: 'All rows were synced' },
+			],
+		},
+	],
+};
+
+/** The integration ID, trimmed; refused before any request when it cannot be one. */
+export function getIntegrationId(this: IExecuteFunctions, itemIndex: number): string {
+	const value = this.getNodeParameter('integrationId', itemIndex, '', { extractValue: true });
+	const id = String(value ?? '').trim();
+	if (id === '') {
+		throw new NodeOperationError(this.getNode(), 'The Integration ID is empty', {
+			itemIndex,
+			description: WHERE_TO_FIND_THE_ID,
+		});
+	}
+	const misfit = id.match(/\s|[/?#]/)?.[0];
+	if (misfit !== undefined) {
+		const what = /\s/.test(misfit) ? 'a space' : `"${misfit}"`;
+		throw new NodeOperationError(
+			this.getNode(),
+			`The Integration ID "${id}" contains ${what}: enter the ID alone, not a URL or a list`,
+			{ itemIndex, description: WHERE_TO_FIND_THE_ID },
+		);
+	}
+	return id;
+}
+
+export function getSyncFilters(this: IExecuteFunctions, itemIndex: number): SyncFilters {
+	const filters = this.getNodeParameter('filters', itemIndex, {}) as {
+		status?: string[] | string;
+		startedAfter?: unknown;
+		startedBefore?: unknown;
+	};
+	const statuses = (Array.isArray(filters.status) ? filters.status : String(filters.status ?? '').split(','))
+		.map((status) => status.trim())
+		.filter((status) => status !== '');
+
+	const dateFilter = (name: string, value: unknown): number | undefined => {
+		if (value === undefined || value === null || value === '') return undefined;
+		try {
+			return tryToParseDateTime(value, this.getTimezone()).toMillis();
+		} catch {
+			throw new NodeOperationError(
+				this.getNode(),
+				`Filters → ${name}: "${String(value)}" is not a date and time`,
+				{ itemIndex, description: 'Use an ISO 8601 date-time such as 2026-03-25T12:00:00Z, or pick one in the date picker.' },
+			);
+		}
+	};
+	const startedAfter = dateFilter('Started After', filters.startedAfter);
+	const startedBefore = dateFilter('Started Before', filters.startedBefore);
+	if (startedAfter !== undefined && startedBefore !== undefined && startedAfter >= startedBefore) {
+		throw new NodeOperationError(
+			this.getNode(),
+			'Filters → Started After must be earlier than Started Before',
+			{ itemIndex, description: 'No sync can match this window; swap or correct the two dates.' },
+		);
+	}
+	return { statuses, startedAfter, startedBefore };
+}

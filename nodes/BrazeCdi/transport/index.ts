@@ -1,0 +1,267 @@
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	IN8nHttpFullResponse,
+} from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+
+import { resolveRestEndpoint } from '../helpers/endpoint';
+import { CURSOR_PARAM, NEXT_LINK, RELATIVE_TARGET, nextPage } from '../helpers/linkHeader';
+
+export const CREDENTIAL_TYPE = 'brazeCdiApi';
+
+/** Braze returns 10 items a page on every CDI listing. */
+export const PAGE_SIZE = 10;
+
+/**
+ * Pages fetched by one call of n8n's pagination helper. Cursor loops are caught between calls,
+ * so a small batch bounds what a loop costs (and stays under the helper's own guard, which
+ * stops on the fifth identical page with a message about its settings, not ours).
+ */
+const MAX_PAGES_PER_CALL = 4;
+
+const literal = (pattern: RegExp) => `/${pattern.source}/${pattern.flags}`;
+
+/** The current response's rel="next" target, picked by label (see helpers/linkHeader). */
+const NEXT_TARGET = `(String($response.headers?.link ?? '').match(${literal(NEXT_LINK)}) ?? [])[1]`;
+/** The configured endpoint's origin, read from the first request of the call. */
+const ORIGIN = `$request.uri.match(/^[a-z][a-z0-9+.-]*:\\/\\/[^/?#]+/i)[0]`;
+/** The next page's cursor when its link is one `nextPage` accepts, else undefined. */
+const NEXT_CURSOR =
+	`(target => target !== undefined && (${literal(RELATIVE_TARGET)}.test(target) || target.startsWith(${ORIGIN} + '/'))` +
+	` ? (target.match(${literal(CURSOR_PARAM)}) ?? [])[1] : undefined)(${NEXT_TARGET})`;
+
+const PAGINATION = {
+	// Only the cursor is taken from the link; the request stays on the known path.
+	request: { url: `={{ $pageCount === 0 ? $request.uri : $request.uri.split('?')[0] + '?cursor=' + ${NEXT_CURSOR} }}` },
+	requestInterval: 0,
+	continue: `={{ $response.statusCode >= 200 && $response.statusCode < 300 && ${NEXT_CURSOR} !== undefined }}`,
+};
+
+export interface ListingRequest {
+	/** Path below the REST endpoint, e.g. `/cdi/integrations/<id>/job_sync_status`. */
+	path: string;
+	/** The API key permission the endpoint needs, named in 403 errors. */
+	permission: string;
+	/** Pages surely needed at first (Infinity for all). */
+	pages: number;
+	/**
+	 * Takes each page's results in order and answers how many more pages are surely needed:
+	 * 0 stops, 1 asks to decide again after the next page.
+	 */
+	onPage: (results: IDataObject[]) => number;
+}
+
+/**
+ * Reads a Braze listing through n8n's pagination helper, following the `Link` header's
+ * rel="next" and never requesting a page the caller has not asked for.
+ */
+export async function readListing(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	{ path, permission, pages, onPage }: ListingRequest,
+): Promise<void> {
+	const credentials = await this.getCredentials(CREDENTIAL_TYPE, itemIndex);
+	const redact = secretRedactor(String(credentials.apiKey ?? ''));
+	const endpoint = resolveRestEndpoint(
+		String(credentials.restEndpoint ?? ''),
+		credentials.customUrl as string | undefined,
+	);
+	if ('problem' in endpoint) {
+		throw new NodeOperationError(this.getNode(), redact(endpoint.problem), {
+			itemIndex,
+			description: 'Fix the Braze CDI API credential, then run the node again.',
+		});
+	}
+	const baseUrl = endpoint.url;
+	const url = `${baseUrl}${path}`;
+	const origin = new URL(baseUrl).origin;
+	const fail = (message: string, description: string, httpCode?: number): never => {
+		throw new NodeApiError(
+			this.getNode(),
+			{ message: redact(message), ...(httpCode ? { httpCode: String(httpCode) } : {}) },
+			{
+				message: redact(message),
+				description: redact(description),
+				httpCode: httpCode ? String(httpCode) : undefined,
+				itemIndex,
+			},
+		);
+	};
+
+	const cursorsRequested = new Set<string>();
+	let cursor: string | undefined;
+	let wanted = pages;
+	for (;;) {
+		const batch = Math.min(wanted, MAX_PAGES_PER_CALL);
+		let responses: IN8nHttpFullResponse[];
+		try {
+			responses = (await this.helpers.requestWithAuthenticationPaginated.call(
+				this,
+				{
+					method: 'GET',
+					uri: cursor === undefined ? url : `${url}?cursor=${cursor}`,
+					json: true,
+				},
+				itemIndex,
+				{ ...PAGINATION, maxRequests: batch },
+				CREDENTIAL_TYPE,
+			)) as IN8nHttpFullResponse[];
+		} catch (error) {
+			return networkFailure(error, baseUrl, fail);
+		}
+
+		for (const [index, response] of responses.entries()) {
+			const status = response.statusCode;
+			if (status < 200 || status >= 300) {
+				return httpFailure(status, response, permission, fail);
+			}
+			const body = response.body as IDataObject | undefined;
+			if (!Array.isArray(body?.results)) {
+				return fail(
+					`Braze answered ${path} without a results list`,
+					'The response was not the job listing Braze documents. Check that the REST Endpoint is a Braze REST endpoint.',
+				);
+			}
+
+			const next = nextPage(response.headers.link, origin);
+			if (next.kind === 'next') {
+				if (cursorsRequested.has(next.cursor)) {
+					return fail(
+						'Braze sent a pagination link back to a page already read',
+						`The listing stopped to avoid looping (cursor ${next.cursor}). Run the node again; if it persists, Braze's pagination is broken for this integration.`,
+					);
+				}
+				cursorsRequested.add(next.cursor);
+			}
+			wanted = onPage(body.results as IDataObject[]);
+			if (wanted <= 0) return;
+
+			const isLast = index === responses.length - 1;
+			if (!isLast) continue;
+			if (next.kind === 'refused') {
+				return fail(
+					'Refused to follow Braze pagination link',
+					`The page was read, but ${next.reason}. The node only requests the configured REST endpoint, so the API key is never sent elsewhere; the listing cannot go on.`,
+				);
+			}
+			if (next.kind === 'none') return;
+			cursor = next.cursor;
+		}
+	}
+}
+
+function httpFailure(
+	status: number,
+	response: IN8nHttpFullResponse,
+	permission: string,
+	fail: (message: string, description: string, httpCode?: number) => never,
+): never {
+	const body = (typeof response.body === 'object' ? response.body : {}) as IDataObject;
+	const said = typeof body.message === 'string' ? body.message : '';
+	const details = Array.isArray(body.errors) && body.errors.length ? ` (${body.errors.join('; ')})` : '';
+	const braze = said ? ` Braze said: "${said}"${details}.` : '';
+
+	if (status === 400 && /integration/i.test(said)) {
+		fail(
+			`Braze does not accept this integration ID (400 ${said})`,
+			"Check the Integration ID: open the integration in Braze (Data Settings → Cloud Data Ingestion) and copy the ID from the page's URL, …/integrations/cloud_data_ingestion/<integration_id>." +
+				braze,
+			status,
+		);
+	}
+	if (status === 400 && /cursor/i.test(said)) {
+		fail(
+			`Braze rejected a pagination cursor (400 ${said})`,
+			'The node only sends cursors taken from Braze\'s own Link header. Run the node again; if it keeps happening, report it to Braze.' +
+				braze,
+			status,
+		);
+	}
+	if (status === 401) {
+		fail(
+			'Braze rejected the API key (401 Unauthorized)',
+			"Check the API Key in the Braze CDI API credential (pasted whole, without quotes), and that the credential's REST Endpoint is your Braze instance's: a key works only on its own instance." +
+				braze,
+			status,
+		);
+	}
+	if (status === 403 && /access denied/i.test(said)) {
+		fail(
+			`The API key lacks the ${permission} permission (403 Access Denied)`,
+			`In Braze, open Settings → APIs and Identifiers → API Keys, and give the key the ${permission} permission (or create a key with it).` +
+				braze,
+			status,
+		);
+	}
+	if (status === 403) {
+		fail(
+			'Braze refused access (403 Forbidden)',
+			'The Braze plan may not include Cloud Data Ingestion, or the account is inactive; ask your Braze administrator.' +
+				braze,
+			status,
+		);
+	}
+	if (status === 404) {
+		fail(
+			'Braze answered 404 Not Found',
+			"Check the credential's REST Endpoint: it must be your instance's REST endpoint (e.g. https://rest.iad-01.braze.com), not the dashboard address." +
+				braze,
+			status,
+		);
+	}
+	if (status === 429) {
+		const reset = Number(response.headers['x-ratelimit-reset']);
+		const when = Number.isFinite(reset) && reset > 0 ? ` It resets at ${new Date(reset * 1000).toISOString()}.` : '';
+		fail(
+			'Braze rate limit reached (429 Too Many Requests)',
+			`The job sync status API allows 100 requests a minute per workspace, shared with every other client of the workspace.${when} Run again later, or read fewer pages (a limit, or a Started After filter).` +
+				braze,
+			status,
+		);
+	}
+	if (status >= 500) {
+		fail(
+			`Braze server error (${status})`,
+			'Braze could not answer just now; try again in a few minutes.' + braze,
+			status,
+		);
+	}
+	return fail(`Braze answered ${status}${said ? ` ${said}` : ''}`, `Unexpected answer from Braze.${braze}`, status);
+}
+
+function networkFailure(
+	error: unknown,
+	baseUrl: string,
+	fail: (message: string, description: string, httpCode?: number) => never,
+): never {
+	const cause = error as { code?: unknown; cause?: { code?: unknown }; message?: unknown };
+	const code = String(cause.cause?.code ?? cause.code ?? '');
+	if (/TIMEDOUT|ECONNABORTED/.test(code)) {
+		fail(
+			`Braze did not answer in time (${code})`,
+			`No answer from ${baseUrl}. Try again in a few minutes; if it persists, check the network between n8n and Braze.`,
+		);
+	}
+	if (code) {
+		fail(
+			`Could not reach Braze at ${baseUrl} (${code})`,
+			"Check the credential's REST Endpoint and that n8n can reach it over the network.",
+		);
+	}
+	return fail(`Request to Braze failed: ${String(cause.message ?? error)}`, `While requesting ${baseUrl}.`);
+}
+
+/** Replaces the API key wherever it might appear in text we show. */
+function secretRedactor(secret: string): (text: string) => string {
+	const key = secret.trim();
+	return (text) => (key.length >= 4 ? text.split(key).join('***') : text);
+}
+
+/** The job sync status listing of one integration. */
+export function jobSyncStatus(integrationId: string): Pick<ListingRequest, 'path' | 'permission'> {
+	return {
+		path: `/cdi/integrations/${encodeURIComponent(integrationId)}/job_sync_status`,
+		permission: 'cdi.integration_job_status',
+	};
+}
