@@ -18,7 +18,7 @@ export const PAGE_SIZE = 10;
  * so a small batch bounds what a loop costs (and stays under the helper's own guard, which
  * stops on the fifth identical page with a message about its settings, not ours).
  */
-const MAX_PAGES_PER_CALL = 4;
+const MAX_PAGES_PER_CALL = 3;
 
 const literal = (pattern: RegExp) => `/${pattern.source}/${pattern.flags}`;
 
@@ -237,16 +237,17 @@ function networkFailure(
 ): never {
 	const cause = error as { code?: unknown; cause?: { code?: unknown }; message?: unknown };
 	const code = String(cause.cause?.code ?? cause.code ?? '');
+	// The code goes in the description: n8n replaces a message naming one with its own text.
 	if (/TIMEDOUT|ECONNABORTED/.test(code)) {
 		fail(
-			`Braze did not answer in time (${code})`,
-			`No answer from ${baseUrl}. Try again in a few minutes; if it persists, check the network between n8n and Braze.`,
+			'Braze did not answer in time',
+			`No answer from ${baseUrl} (${code}). Try again in a few minutes; if it persists, check the network between n8n and Braze.`,
 		);
 	}
 	if (code) {
 		fail(
-			`Could not reach Braze at ${baseUrl} (${code})`,
-			"Check the credential's REST Endpoint and that n8n can reach it over the network.",
+			`Could not reach Braze at ${baseUrl}`,
+			`The connection failed (${code}). Check the credential's REST Endpoint and that n8n can reach it over the network.`,
 		);
 	}
 	return fail(`Request to Braze failed: ${String(cause.message ?? error)}`, `While requesting ${baseUrl}.`);

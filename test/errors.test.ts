@@ -1,0 +1,237 @@
+import nock from 'nock';
+
+import { API_KEY, ENDPOINT, runBrazeNode } from './harness';
+import { byId, cursorFor, expectNoKeyIn, INTEGRATION_ID, listParameters, makeSyncs, serveHistory } from './fixtures';
+
+const PATH = `/cdi/integrations/${INTEGRATION_ID}/job_sync_status`;
+const list = (extra = {}) => listParameters({ returnAll: true, ...extra });
+
+/** Braze answers the first page with `status` and `body`. */
+function brazeAnswers(status: number, body: unknown, headers: Record<string, string> = {}) {
+	return nock(ENDPOINT).get(PATH).reply(status, body as nock.Body, headers);
+}
+
+describe('HTTP errors become clear NodeApiErrors, with the key nowhere', () => {
+	test.each([
+		[400, { message: 'Invalid integration ID' }, /integration ID/, /cloud_data_ingestion\/<integration_id>/],
+		[400, { message: 'Invalid cursor' }, /pagination cursor/, /Run the node again/],
+		[401, { message: 'Unauthorized' }, /rejected the API key/, /without quotes.*REST Endpoint/],
+		[403, { message: 'Access Denied' }, /lacks the cdi\.integration_job_status permission/, /API Keys/],
+		[403, { message: 'Forbidden' }, /refused access \(403 Forbidden\)/, /plan/],
+		[404, { message: 'Not Found' }, /404 Not Found/, /REST Endpoint/],
+		[429, { message: 'Rate Limited' }, /rate limit/, /100 requests a minute.*resets at 2026-03-25T12:01:00.000Z/],
+		[500, { message: 'Internal Server Error' }, /server error \(500\)/, /try again/],
+		[503, '<html>Service Unavailable</html>', /server error \(503\)/, /try again/],
+	])('%i %j', async (status, body, message, description) => {
+		brazeAnswers(status, body, { 'x-ratelimit-reset': '1774440060' });
+
+		const result = await runBrazeNode({ parameters: list() });
+
+		expect(result.error?.message).toMatch(message);
+		expect(result.error?.description).toMatch(description);
+		expect(result.error?.httpCode).toBe(String(status));
+		expect(result.items).toEqual([]);
+		expectNoKeyIn(result.run);
+	});
+
+	test.each([
+		['ECONNREFUSED', 'Could not reach Braze at https://rest.iad-01.braze.com'],
+		['ENOTFOUND', 'Could not reach Braze at https://rest.iad-01.braze.com'],
+		['ECONNRESET', 'Could not reach Braze at https://rest.iad-01.braze.com'],
+		['ETIMEDOUT', 'Braze did not answer in time'],
+	])('network error %s', async (code, message) => {
+		nock(ENDPOINT)
+			.get(PATH)
+			.replyWithError(Object.assign(new Error(`${code} while sending Bearer ${API_KEY}`), { code }));
+
+		const result = await runBrazeNode({ parameters: list() });
+
+		expect(result.error?.message).toBe(message);
+		expect(result.error?.description).toContain(`(${code})`);
+		expectNoKeyIn(result.run);
+	});
+
+	test('an error on a later page fails the item, not silently truncates it', async () => {
+		nock(ENDPOINT)
+			.get(PATH)
+			.reply(200, { results: makeSyncs(10), message: 'success' }, { link: `<${PATH}?cursor=${cursorFor(10)}>; rel="next"` })
+			.get(PATH)
+			.query({ cursor: cursorFor(10) })
+			.reply(400, { message: 'Invalid cursor' });
+
+		const result = await runBrazeNode({ parameters: list() });
+
+		expect(result.error?.message).toMatch(/400 Invalid cursor/);
+		expect(result.items).toEqual([]);
+	});
+
+	test('Braze errors that echo the key are redacted', async () => {
+		brazeAnswers(401, { message: 'Unauthorized', errors: [`key ${API_KEY} is not valid`] });
+
+		const result = await runBrazeNode({ parameters: list() });
+
+		expect(result.error?.description).toContain('key *** is not valid');
+		expectNoKeyIn(result.run);
+	});
+});
+
+describe('Continue On Fail', () => {
+	test('a failing item yields an error item paired to it; the others still run', async () => {
+		serveHistory(makeSyncs(2), { integrationId: 'good' });
+		nock(ENDPOINT).get('/cdi/integrations/bad/job_sync_status').reply(400, { message: 'Invalid integration ID' });
+		serveHistory(makeSyncs(1), { integrationId: 'also-good' });
+
+		const result = await runBrazeNode({
+			parameters: list({ integrationId: byId('={{ $json.id }}') }),
+			input: [{ id: 'good' }, { id: 'bad' }, { id: '' }, { id: 'also-good' }],
+			continueOnFail: true,
+		});
+
+		expect(result.error).toBeUndefined();
+		expect(result.items.map((item) => [item.pairedItem, item.json.error ?? item.json.integration_id])).toEqual([
+			[{ item: 0 }, 'good'],
+			[{ item: 0 }, 'good'],
+			[{ item: 1 }, expect.stringMatching(/does not accept this integration ID/)],
+			[{ item: 2 }, 'The Integration ID is empty'],
+			[{ item: 3 }, 'also-good'],
+		]);
+		expect(result.items[2].json.description).toMatch(/Data Settings → Cloud Data Ingestion/);
+		expectNoKeyIn(result.run);
+	});
+
+	test.each([401, 403, 404, 429, 500])('HTTP %i with Continue On Fail: an error item', async (status) => {
+		brazeAnswers(status, { message: 'x' });
+
+		const result = await runBrazeNode({ parameters: list(), continueOnFail: true });
+
+		expect(result.items).toEqual([{ json: { error: expect.any(String), description: expect.any(String) }, pairedItem: { item: 0 } }]);
+		expectNoKeyIn(result.run);
+	});
+});
+
+describe('The integration ID is checked before any request', () => {
+	test('left empty, n8n itself refuses to run the node (a required parameter)', async () => {
+		await expect(runBrazeNode({ parameters: list({ integrationId: byId('') }) })).rejects.toThrow(
+			'Parameter "Integration" is required',
+		);
+	});
+
+	test.each([
+		['={{ "" }}', 'The Integration ID is empty'],
+		['   ', 'The Integration ID is empty'],
+		['abc def', 'The Integration ID "abc def" contains a space: enter the ID alone, not a URL or a list'],
+		['https://dashboard-01.braze.com/integrations/cloud_data_ingestion/abc', /contains "\/"/],
+		['abc?x=1', /contains "\?"/],
+		['abc#top', /contains "#"/],
+	])('%j', async (value, message) => {
+		const result = await runBrazeNode({ parameters: list({ integrationId: byId(value) }) });
+
+		expect(result.error?.message).toEqual(typeof message === 'string' ? message : expect.stringMatching(message));
+		expect(result.error?.description).toMatch(/integrations\/cloud_data_ingestion\/<integration_id>/);
+	});
+
+	test('surrounding spaces are trimmed', async () => {
+		const history = serveHistory(makeSyncs(1));
+
+		const result = await runBrazeNode({ parameters: list({ integrationId: byId(`  ${INTEGRATION_ID}\t`) }) });
+
+		expect(result.items).toHaveLength(1);
+		expect(history.requests).toEqual([0]);
+	});
+});
+
+describe('Pagination links that must not be followed', () => {
+	test('a next link to another origin is refused; that origin gets no request', async () => {
+		const history = serveHistory(makeSyncs(25), { linkStyle: 'foreign' });
+		const foreign = nock('https://braze.example.net').get(/.*/).reply(200, { results: [] });
+
+		const result = await runBrazeNode({ parameters: list() });
+
+		expect(result.error?.message).toBe('Refused to follow Braze pagination link');
+		expect(result.error?.description).toMatch(/another origin \(https:\/\/braze\.example\.net\//);
+		expect(history.requests).toEqual([0]);
+		expect(foreign.isDone()).toBe(false);
+		expectNoKeyIn(result.run);
+	});
+
+	test('a protocol-relative next link counts as another origin', async () => {
+		nock(ENDPOINT).get(PATH).reply(200, { results: makeSyncs(10) }, { link: `<//braze.example.net${PATH}?cursor=abc>; rel="next"` });
+
+		const result = await runBrazeNode({ parameters: list() });
+
+		expect(result.error?.description).toMatch(/another origin/);
+	});
+
+	test('a next link without a cursor stops with an error, not a silent truncation', async () => {
+		nock(ENDPOINT).get(PATH).reply(200, { results: makeSyncs(10) }, { link: `<${PATH}?page=2>; rel="next"` });
+
+		const result = await runBrazeNode({ parameters: list() });
+
+		expect(result.error?.description).toMatch(/next link has no cursor/);
+	});
+
+	test('a next link back to a page already read stops with an error instead of looping', async () => {
+		const page = (cursor: string) => ({ link: `<${PATH}?cursor=${cursor}>; rel="next"` });
+		const requested: string[] = [];
+		nock(ENDPOINT)
+			.get(PATH)
+			.times(10)
+			.query(true)
+			.reply(function (uri) {
+				const cursor = new URL(uri, ENDPOINT).searchParams.get('cursor') ?? '';
+				requested.push(cursor);
+				return [200, { results: makeSyncs(10) }, page(cursor === 'A' ? 'B' : 'A')];
+			});
+
+		const result = await runBrazeNode({ parameters: list() });
+
+		expect(result.error?.message).toBe('Braze sent a pagination link back to a page already read');
+		// first page, A, B, then A again is seen on B's link: at most one batch of pages is read
+		expect(requested.length).toBeLessThanOrEqual(4);
+		expect(requested.slice(0, 3)).toEqual(['', 'A', 'B']);
+	});
+
+	test('a next link that points at its own page stops with our error', async () => {
+		nock(ENDPOINT)
+			.get(PATH)
+			.reply(200, { results: makeSyncs(10) }, { link: `<${PATH}?cursor=${cursorFor(10)}>; rel="next"` })
+			.get(PATH)
+			.query(true)
+			.times(10)
+			.reply(200, { results: makeSyncs(10) }, { link: `<${PATH}?cursor=${cursorFor(10)}>; rel="next"` });
+
+		const result = await runBrazeNode({ parameters: list() });
+
+		expect(result.error?.message).toBe('Braze sent a pagination link back to a page already read');
+	});
+});
+
+describe('The credential endpoint', () => {
+	test('a custom URL with spaces and trailing slashes is used as the base', async () => {
+		const scope = nock('http://127.0.0.1:4010').get(PATH).reply(200, { results: makeSyncs(1) });
+
+		const result = await runBrazeNode({
+			parameters: list(),
+			credentials: { restEndpoint: 'custom', customUrl: '  http://127.0.0.1:4010//  ', apiKey: API_KEY },
+		});
+
+		expect(result.items).toHaveLength(1);
+		expect(scope.isDone()).toBe(true);
+	});
+
+	test.each([
+		['http://example.com', /Custom URL "http:\/\/example\.com" must start with https:\/\//],
+		['', /Custom URL is empty/],
+		['rest.iad-01.braze.com', /Custom URL "rest\.iad-01\.braze\.com" is not a URL/],
+		['https://user:pw@rest.example.com', /must not contain a user name/],
+	])('custom URL %j is refused before any request, naming the field', async (customUrl, message) => {
+		const result = await runBrazeNode({
+			parameters: list(),
+			credentials: { restEndpoint: 'custom', customUrl, apiKey: API_KEY },
+		});
+
+		expect(result.error?.message).toMatch(message);
+		expect(result.error?.description).toBe('Fix the Braze CDI API credential, then run the node again.');
+		expectNoKeyIn(result.run);
+	});
+});
