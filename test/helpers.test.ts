@@ -1,0 +1,126 @@
+import { resolveRestEndpoint, REST_ENDPOINTS } from '../nodes/BrazeCdi/helpers/endpoint';
+import { nextPage } from '../nodes/BrazeCdi/helpers/linkHeader';
+import { latestSync, matchesFilters, NewestFirstWatch, toSyncItem } from '../nodes/BrazeCdi/helpers/syncs';
+
+const ORIGIN = 'https://rest.iad-01.braze.com';
+const PATH = '/cdi/integrations/00000000-0000-0000-0000-000000000000/job_sync_status';
+
+describe('nextPage (Link header)', () => {
+	test.each([
+		['the docs example, prev first', `<${PATH}?cursor=c2tpcDow>; rel="prev",<${PATH}?cursor=c2tpcDoxMDA=>; rel="next"`, 'c2tpcDoxMDA='],
+		['next first', `<${PATH}?cursor=bmV4dA==>; rel="next", <${PATH}?cursor=cHJldg==>; rel="prev"`, 'bmV4dA=='],
+		['unquoted rel, no spaces', `<${PATH}?cursor=abc>;rel=next`, 'abc'],
+		['spaces and extra parameters', `<${PATH}?cursor=abc&x=1> ; title="page" ;  rel = "next" ; type="json"`, 'abc'],
+		['a rel list', `<${PATH}?cursor=abc>; rel="last next"`, 'abc'],
+		['cursor not first in the query', `<${PATH}?x=1&cursor=abc>; rel="next"`, 'abc'],
+		['URL-encoded cursor kept as sent', `<${PATH}?cursor=c2tpcDoxMDA%3D>; rel="next"`, 'c2tpcDoxMDA%3D'],
+		['absolute on the endpoint', `<${ORIGIN}${PATH}?cursor=abc>; rel="next"`, 'abc'],
+		['the docs missing slash', `</cdi/integrations00000000-0000-0000-0000-000000000000/job_sync_status?cursor=abc>; rel="next"`, 'abc'],
+	])('%s', (_name, header, cursor) => {
+		expect(nextPage(header, ORIGIN)).toEqual({ kind: 'next', cursor });
+	});
+
+	test.each([
+		['no header', undefined],
+		['empty header', ''],
+		['only prev', `<${PATH}?cursor=abc>; rel="prev"`],
+		['a rel that merely starts with next', `<${PATH}?cursor=abc>; rel="nextpage"`],
+		['garbage', 'not a link header'],
+	])('%s: no next page', (_name, header) => {
+		expect(nextPage(header, ORIGIN)).toEqual({ kind: 'none' });
+	});
+
+	test.each([
+		['another origin', `<https://evil.example.com${PATH}?cursor=abc>; rel="next"`, /another origin/],
+		['a look-alike host', `<${ORIGIN}.evil.example.com${PATH}?cursor=abc>; rel="next"`, /another origin/],
+		['http instead of https', `<http://rest.iad-01.braze.com${PATH}?cursor=abc>; rel="next"`, /another origin/],
+		['protocol-relative', `<//evil.example.com${PATH}?cursor=abc>; rel="next"`, /another origin/],
+		['no cursor', `<${PATH}?page=2>; rel="next"`, /no cursor/],
+		['empty cursor', `<${PATH}?cursor=>; rel="next"`, /no cursor/],
+	])('%s: refused', (_name, header, reason) => {
+		const next = nextPage(header, ORIGIN);
+		expect(next.kind).toBe('refused');
+		expect(next.kind === 'refused' && next.reason).toMatch(reason);
+	});
+});
+
+describe('resolveRestEndpoint', () => {
+	test('every listed instance is used as is', () => {
+		for (const { url } of REST_ENDPOINTS) expect(resolveRestEndpoint(url)).toEqual({ url });
+		expect(REST_ENDPOINTS.map((endpoint) => endpoint.instance)).not.toContain('US-09');
+	});
+
+	test.each([
+		[' https://rest.example.com/ ', 'https://rest.example.com'],
+		['https://REST.example.com:443//', 'https://rest.example.com'],
+		['https://proxy.example.com/braze/', 'https://proxy.example.com/braze'],
+		['http://localhost:4010', 'http://localhost:4010'],
+		['http://127.0.0.1:4010/', 'http://127.0.0.1:4010'],
+		['http://[::1]:4010', 'http://[::1]:4010'],
+	])('custom %j → %s', (customUrl, url) => {
+		expect(resolveRestEndpoint('custom', customUrl)).toEqual({ url });
+	});
+
+	test.each([
+		['', /Custom URL is empty/],
+		['   ', /Custom URL is empty/],
+		['rest.example.com', /is not a URL/],
+		['http://rest.example.com', /must start with https:\/\//],
+		['http://127.0.0.2', /must start with https:\/\//],
+		['ftp://localhost', /must start with https:\/\//],
+		['https://u:p@rest.example.com', /user name, password, query or fragment/],
+		['https://rest.example.com?x=1', /user name, password, query or fragment/],
+	])('custom %j is refused, naming the field', (customUrl, problem) => {
+		const resolved = resolveRestEndpoint('custom', customUrl);
+		expect('problem' in resolved && resolved.problem).toMatch(problem);
+	});
+
+	test('an unknown REST Endpoint value is refused', () => {
+		expect(resolveRestEndpoint('https://rest.iad-09.braze.com')).toEqual({ problem: expect.stringMatching(/REST Endpoint/) });
+	});
+});
+
+describe('sync helpers', () => {
+	const sync = (job_status: string, sync_start_time?: string) => ({ job_status, sync_start_time });
+
+	test('matchesFilters: statuses, and a window inclusive at its start, exclusive at its end', () => {
+		const after = Date.parse('2026-03-25T10:00:00Z');
+		const before = Date.parse('2026-03-25T12:00:00Z');
+		const filters = { statuses: ['error'], startedAfter: after, startedBefore: before };
+		expect(matchesFilters(sync('error', '2026-03-25T10:00:00Z'), filters)).toBe(true);
+		expect(matchesFilters(sync('error', '2026-03-25T12:00:00Z'), filters)).toBe(false);
+		expect(matchesFilters(sync('error', '2026-03-25T09:59:59.999Z'), filters)).toBe(false);
+		expect(matchesFilters(sync('success', '2026-03-25T11:00:00Z'), filters)).toBe(false);
+		expect(matchesFilters(sync('error'), filters)).toBe(false);
+		expect(matchesFilters(sync('anything'), { statuses: [] })).toBe(true);
+	});
+
+	test('NewestFirstWatch holds while starts do not increase, across calls', () => {
+		const watch = new NewestFirstWatch();
+		watch.see([sync('success', '2026-03-25T12:00:00Z'), sync('running'), sync('success', '2026-03-25T11:00:00Z')]);
+		expect(watch.holds).toBe(true);
+		expect(watch.passed(Date.parse('2026-03-25T11:30:00Z'))).toBe(true);
+		expect(watch.passed(Date.parse('2026-03-25T11:00:00Z'))).toBe(false);
+		watch.see([sync('success', '2026-03-25T11:00:01Z')]);
+		expect(watch.holds).toBe(false);
+		expect(watch.passed(Date.parse('2026-03-26T00:00:00Z'))).toBe(false);
+	});
+
+	test('latestSync picks the latest start wherever it stands; the first of a tie', () => {
+		const a = sync('success', '2026-03-25T10:00:00Z');
+		const b = sync('error', '2026-03-25T12:00:00Z');
+		const c = sync('partial', '2026-03-25T12:00:00Z');
+		expect(latestSync([a, b, c])).toBe(b);
+		expect(latestSync([])).toBeUndefined();
+	});
+
+	test('toSyncItem adds integration_id and duration_seconds beside the API fields, never over them', () => {
+		const api = { job_status: 'success', sync_start_time: '2026-03-25T12:00:00Z', sync_finish_time: '2026-03-25T12:02:03.500Z' };
+		expect(toSyncItem(api, 'x')).toEqual({ ...api, integration_id: 'x', duration_seconds: 123.5 });
+		expect(toSyncItem({ ...api, integration_id: 'api', duration_seconds: 'api' }, 'x')).toEqual({
+			...api,
+			integration_id: 'api',
+			duration_seconds: 'api',
+		});
+	});
+});
