@@ -1,0 +1,48 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+
+import { PACKAGE_DIR } from './harness';
+
+const packageJson = JSON.parse(readFileSync(path.join(PACKAGE_DIR, 'package.json'), 'utf8'));
+
+describe('the published package', () => {
+	test('is an n8n community package with no runtime dependencies', () => {
+		expect(packageJson.name).toBe('n8n-nodes-braze-cdi');
+		expect(packageJson.license).toBe('MIT');
+		expect(packageJson.keywords).toContain('n8n-community-node-package');
+		expect(packageJson.dependencies ?? {}).toEqual({});
+		expect(packageJson.peerDependencies).toEqual({ 'n8n-workflow': '*' });
+		expect(packageJson.engines.node).toMatch(/24/);
+		expect(packageJson.n8n).toEqual({
+			n8nNodesApiVersion: 1,
+			credentials: ['dist/credentials/BrazeCdiApi.credentials.js'],
+			nodes: ['dist/nodes/BrazeCdi/BrazeCdi.node.js'],
+		});
+	});
+
+	test('npm pack ships dist/ (node, credential, icons, codex) and no tests or sources', () => {
+		const [pack] = JSON.parse(
+			execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: PACKAGE_DIR, encoding: 'utf8' }),
+		);
+		const files: string[] = pack.files.map((file: { path: string }) => file.path);
+
+		expect(files).toEqual(
+			expect.arrayContaining([
+				'package.json',
+				'README.md',
+				'LICENSE',
+				'dist/nodes/BrazeCdi/BrazeCdi.node.js',
+				'dist/nodes/BrazeCdi/BrazeCdi.node.json',
+				'dist/nodes/BrazeCdi/brazeCdi.svg',
+				'dist/nodes/BrazeCdi/brazeCdi.dark.svg',
+				'dist/credentials/BrazeCdiApi.credentials.js',
+			]),
+		);
+		const unexpected = files.filter(
+			(file) => !['package.json', 'README.md', 'LICENSE'].includes(file) && !file.startsWith('dist/'),
+		);
+		expect(unexpected).toEqual([]);
+		expect(files.filter((file) => /(^|\/)test\/|\.test\.|\.ts$/.test(file) && !file.endsWith('.d.ts'))).toEqual([]);
+	});
+});
