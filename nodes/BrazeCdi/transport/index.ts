@@ -15,8 +15,9 @@ export const PAGE_SIZE = 10;
 
 /**
  * Pages fetched by one call of n8n's pagination helper. Cursor loops are caught between calls,
- * so a small batch bounds what a loop costs (and stays under the helper's own guard, which
- * stops on the fifth identical page with a message about its settings, not ours).
+ * so a small batch bounds what a loop costs to two extra requests. Three also stays under the
+ * helper's own guard, which fails a call on its fourth identical page in a row with a message
+ * about the helper's settings rather than ours.
  */
 const MAX_PAGES_PER_CALL = 3;
 
