@@ -1,0 +1,216 @@
+/**
+ * Real n8n for the demo and the end-to-end tests: installed from the npm registry into a cache
+ * folder, with this package packed and installed as a community package, driven headlessly
+ * through n8n's CLI (import:credentials, import:workflow, execute).
+ */
+const { spawn, execFileSync } = require('node:child_process');
+const crypto = require('node:crypto');
+const fs = require('node:fs');
+const net = require('node:net');
+const os = require('node:os');
+const path = require('node:path');
+
+const ROOT = path.resolve(__dirname, '..');
+const PACKAGE_NAME = 'n8n-nodes-braze-cdi';
+
+/** The n8n versions this package is tested on: the pinned 2.x, and the newest 1.x. */
+const N8N_VERSIONS = { latest: '2.41.1', v1: '1.123.81' };
+
+const cacheDir = () => process.env.BRAZE_CDI_CACHE_DIR ?? path.join(ROOT, '.cache');
+
+function log(message) {
+	process.stderr.write(`${message}\n`);
+}
+
+function run(command, args, options = {}) {
+	return new Promise((resolve, reject) => {
+		const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...options });
+		let output = '';
+		child.stdout.on('data', (chunk) => (output += chunk));
+		child.stderr.on('data', (chunk) => (output += chunk));
+		child.on('error', reject);
+		child.on('close', (code) => resolve({ code, output }));
+	});
+}
+
+/**
+ * Installs n8n@version into the cache once (about 6 minutes and 3 GB for 2.x): with
+ * --ignore-scripts (an optional dependency downloads from the internet in its install script),
+ * then sqlite3 built for this Node.js. 1.x needs its xlsx dependency, published on a CDN,
+ * taken from the same version republished on npm.
+ */
+async function ensureN8n(version) {
+	const major = Number(process.versions.node.split('.')[0]);
+	if (major < 24) throw new Error(`n8n runs here on Node.js 24; this is ${process.version}. Run through .ci/run or with Node.js 24 on PATH.`);
+
+	const folder = path.join(cacheDir(), 'n8n', version);
+	const bin = path.join(folder, 'node_modules', 'n8n', 'bin', 'n8n');
+	const ready = path.join(folder, '.ready');
+	if (fs.existsSync(ready)) return bin;
+
+	fs.mkdirSync(folder, { recursive: true });
+	const manifest = { name: 'n8n-host', private: true };
+	if (version.startsWith('1.')) manifest.overrides = { xlsx: 'npm:@e965/xlsx@0.20.2' };
+	fs.writeFileSync(path.join(folder, 'package.json'), JSON.stringify(manifest, null, 2));
+
+	const started = Date.now();
+	log(`Installing n8n@${version} into ${folder} (first time only; a few minutes)…`);
+	const progress = setInterval(() => {
+		const modules = path.join(folder, 'node_modules');
+		const count = fs.existsSync(modules) ? fs.readdirSync(modules).length : 0;
+		log(`  … ${Math.round((Date.now() - started) / 1000)} s, ${count} top-level packages so far`);
+	}, 20_000);
+	try {
+		const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+		const env = { ...process.env, npm_config_nodedir: path.dirname(path.dirname(process.execPath)) };
+		const install = await run(npm, ['install', `n8n@${version}`, '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: folder, env });
+		if (install.code !== 0) throw new Error(`npm install n8n@${version} failed:\n${install.output.slice(-3000)}`);
+		log('  building sqlite3 for this Node.js…');
+		const rebuild = await run(npm, ['rebuild', 'sqlite3'], { cwd: folder, env });
+		if (rebuild.code !== 0) throw new Error(`npm rebuild sqlite3 failed:\n${rebuild.output.slice(-3000)}`);
+	} finally {
+		clearInterval(progress);
+	}
+	fs.writeFileSync(ready, new Date().toISOString());
+	log(`  n8n@${version} ready after ${Math.round((Date.now() - started) / 1000)} s`);
+	return bin;
+}
+
+/** Builds and packs this package, as a user gets it from the registry; returns the tarball. */
+function packPackage(destination = fs.mkdtempSync(path.join(os.tmpdir(), 'braze-cdi-pack-'))) {
+	const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+	const output = execFileSync(npm, ['pack', '--json', '--pack-destination', destination], {
+		cwd: ROOT,
+		encoding: 'utf8',
+		stdio: ['ignore', 'pipe', 'pipe'],
+	});
+	// The build (prepack) prints first; npm's JSON report starts at a line that is just `[`.
+	const [{ filename }] = JSON.parse(output.slice(output.search(/^\[$/m)));
+	return path.join(destination, filename);
+}
+
+function freePort() {
+	return new Promise((resolve, reject) => {
+		const server = net.createServer();
+		server.unref();
+		server.on('error', reject);
+		server.listen(0, '127.0.0.1', () => {
+			const { port } = server.address();
+			server.close(() => resolve(port));
+		});
+	});
+}
+
+/** The execution JSON n8n prints after its log lines: from the first line that is exactly `{`. */
+function parseExecution(output) {
+	const lines = output.split('\n');
+	const start = lines.findIndex((line) => line === '{');
+	if (start === -1) return undefined;
+	const end = lines.lastIndexOf('}');
+	try {
+		return JSON.parse(lines.slice(start, end + 1).join('\n'));
+	} catch {
+		return undefined;
+	}
+}
+
+/**
+ * An n8n user folder with the packed package installed as a community package
+ * (`.n8n/nodes/node_modules/n8n-nodes-braze-cdi`, node type `n8n-nodes-braze-cdi.brazeCdi`).
+ */
+async function createN8n({ version, tarball, userFolder } = {}) {
+	const bin = await ensureN8n(version);
+	const home = userFolder ?? fs.mkdtempSync(path.join(os.tmpdir(), `n8n-${version}-`));
+	const packageDir = path.join(home, '.n8n', 'nodes', 'node_modules', PACKAGE_NAME);
+	fs.rmSync(packageDir, { recursive: true, force: true });
+	fs.mkdirSync(packageDir, { recursive: true });
+	execFileSync('tar', ['-xzf', tarball, '-C', packageDir, '--strip-components=1']);
+
+	// Not the test runner's NODE_ENV=test: n8n changes behaviour under it.
+	const { NODE_ENV, JEST_WORKER_ID, ...inherited } = process.env;
+	const env = {
+		...inherited,
+		N8N_USER_FOLDER: home,
+		N8N_ENCRYPTION_KEY: crypto.randomBytes(24).toString('hex'),
+		N8N_RUNNERS_BROKER_PORT: String(await freePort()),
+		N8N_DIAGNOSTICS_ENABLED: 'false',
+		N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
+		N8N_PERSONALIZATION_ENABLED: 'false',
+		N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'false',
+		N8N_HIDE_USAGE_PAGE: 'true',
+		DB_SQLITE_POOL_SIZE: '1',
+	};
+	const cli = (args) => run(process.execPath, [bin, ...args], { cwd: home, env });
+
+	const importFile = async (kind, entries) => {
+		const file = path.join(home, `import-${kind}-${Date.now()}.json`);
+		fs.writeFileSync(file, JSON.stringify(entries));
+		const result = await cli([`import:${kind}`, `--input=${file}`]);
+		if (result.code !== 0 || !/Successfully imported/.test(result.output)) {
+			throw new Error(`n8n import:${kind} failed:\n${result.output.slice(-3000)}`);
+		}
+	};
+
+	return {
+		version,
+		home,
+		env,
+		/** Credentials with plain `data`; n8n encrypts them with the folder's key on import. */
+		importCredentials: (credentials) => importFile('credentials', credentials),
+		importWorkflows: (workflows) => importFile('workflow', workflows),
+		/**
+		 * Runs a workflow as `n8n execute --id` does and returns n8n's execution (the JSON it
+		 * prints), with the whole output. n8n's exit code is not trusted alone: check the items.
+		 */
+		async execute(id) {
+			const { code, output } = await cli(['execute', `--id=${id}`, '--rawOutput']);
+			return { code, output, execution: parseExecution(output) };
+		},
+		/** Starts the editor; resolves once it answers. Returns the child process. */
+		async startEditor({ port = 5678, host = '127.0.0.1' } = {}) {
+			const child = spawn(process.execPath, [bin, 'start'], {
+				cwd: home,
+				env: { ...env, N8N_PORT: String(port), N8N_HOST: host, N8N_LISTEN_ADDRESS: host, N8N_SECURE_COOKIE: 'false' },
+				stdio: ['ignore', 'pipe', 'pipe'],
+			});
+			let output = '';
+			child.stdout.on('data', (chunk) => (output += chunk));
+			child.stderr.on('data', (chunk) => (output += chunk));
+			const deadline = Date.now() + 120_000;
+			for (;;) {
+				if (child.exitCode !== null) throw new Error(`n8n start exited:\n${output.slice(-3000)}`);
+				try {
+					// /healthz answers before the REST API is mounted; the editor needs the latter.
+					const response = await fetch(`http://${host}:${port}/rest/settings`);
+					if (response.ok) return child;
+				} catch {
+					// not listening yet
+				}
+				if (Date.now() > deadline) {
+					child.kill();
+					throw new Error(`n8n start did not answer in 2 minutes:\n${output.slice(-3000)}`);
+				}
+				await new Promise((resolve) => setTimeout(resolve, 500));
+			}
+		},
+		cli,
+	};
+}
+
+/** The items a node produced in an execution: `[{ json, pairedItem }, …]` of its first run. */
+function nodeItems(execution, nodeName) {
+	const run = execution?.data?.resultData?.runData?.[nodeName]?.[0];
+	return run?.data?.main?.[0] ?? [];
+}
+
+/** The error the execution ended with (a node's, or the workflow's), or undefined. */
+function executionError(execution) {
+	const resultData = execution?.data?.resultData ?? {};
+	if (resultData.error) return resultData.error;
+	for (const runs of Object.values(resultData.runData ?? {})) {
+		if (runs[0]?.error) return runs[0].error;
+	}
+	return undefined;
+}
+
+module.exports = { N8N_VERSIONS, ROOT, ensureN8n, packPackage, createN8n, freePort, nodeItems, executionError, parseExecution };

@@ -1,0 +1,188 @@
+/** Types of the local Braze CDI simulator (simulator/index.js). */
+
+/** A job status Braze documents; unknown values are possible and passed through. */
+export type JobStatus = 'running' | 'success' | 'partial' | 'error' | 'config_error';
+
+/** One item of job_sync_status, as the simulator serves it (newest first in a history). */
+export type Sync = {
+	job_status: JobStatus | (string & {});
+	sync_start_time: string;
+	sync_finish_time: string | null;
+	last_timestamp_synced: string | null;
+	rows_synced: number;
+	rows_failed_with_errors: number;
+};
+
+/** An integration as given to startSimulator: syncs as a count (makeSyncs) or as objects. */
+export type IntegrationInput = {
+	integration_id: string;
+	integration_name?: string;
+	app_group_id?: string;
+	integration_type?: string;
+	integration_status?: string;
+	contact_emails?: string;
+	last_updated_at?: string | null;
+	warehouse_type?: string;
+	last_job_start_time?: string | null;
+	last_job_status?: string | null;
+	next_scheduled_run?: string | null;
+	/** Newest first. Objects are served as given, so they may lack fields or carry odd values. */
+	syncs?: number | Array<Partial<Sync> | Record<string, unknown>>;
+	[field: string]: unknown;
+};
+
+/**
+ * The live integration inside a running simulator. `syncs` is the history it serves, newest first;
+ * a triggered sync is added at its head. Fields the input left out have defaults;
+ * last_updated_at, last_job_start_time, last_job_status and next_scheduled_run are derived from
+ * the history when listed, unless set here.
+ */
+export type Integration = {
+	integration_id: string;
+	integration_name: string;
+	app_group_id: string;
+	integration_type: string;
+	integration_status: string;
+	contact_emails: string;
+	warehouse_type: string;
+	syncs: Sync[];
+	[field: string]: unknown;
+};
+
+/** An item of GET /cdi/integrations. */
+export type IntegrationListItem = {
+	integration_id: string;
+	app_group_id: string;
+	integration_name: string;
+	integration_type: string;
+	integration_status: string;
+	contact_emails: string;
+	last_updated_at: string | null;
+	warehouse_type: string;
+	last_job_start_time: string | null;
+	last_job_status: string | null;
+	next_scheduled_run: string | null;
+	[field: string]: unknown;
+};
+
+export type Permission = 'cdi.integration_job_status' | 'cdi.integration_list' | 'cdi.integration_sync';
+export type Endpoint = 'jobSyncStatus' | 'integrations' | 'sync';
+export type LinkStyle = 'relative' | 'absolute' | 'missingSlash' | 'foreign';
+export type FaultKind = 500 | 502 | 503 | 504 | 'reset' | 'delay';
+
+export type RateLimit = { limit: number; windowMs: number };
+
+/**
+ * A fault: `reset` destroys the socket without answering, `delay` answers normally after
+ * `delayMs` (default 1000), a status answers it with `{"message": "Internal Server Error"}` etc.
+ */
+export type Fault =
+	| { request: number; next?: false; kind: FaultKind; delayMs?: number }
+	| { next: true; request?: undefined; kind: FaultKind; delayMs?: number; path?: string | RegExp };
+
+export type RequestLogEntry = {
+	/** 1-based, counting every request this simulator received (clearLog does not restart it). */
+	index: number;
+	method: string;
+	path: string;
+	/** The query string as an object (the last value of a repeated parameter). */
+	query: Record<string, string>;
+	/** Lower-case names, as Node.js presents them. */
+	headers: Record<string, string | string[] | undefined>;
+	/** null until answered, and for a request whose connection was reset. */
+	status: number | null;
+	/** When it arrived, in ms since the epoch. */
+	time: number;
+};
+
+export type SimulatorOptions = {
+	/** 0 (default) picks a free port. */
+	port?: number;
+	/** Default 127.0.0.1. */
+	host?: string;
+	/** Key → permissions. Default: `{ 'sim-api-key': [all three permissions] }`. */
+	apiKeys?: Record<string, string[]>;
+	/** Default: seedIntegrations(). Listed in this order. */
+	integrations?: IntegrationInput[];
+	/** How Link URLs are written. Default 'relative'. */
+	linkStyle?: LinkStyle;
+	/** Put rel="next" before rel="prev" in the Link header. */
+	nextFirst?: boolean;
+	/** The origin of the next link with linkStyle 'foreign'. Default http://127.0.0.2:9. */
+	foreignOrigin?: string;
+	/** How long a triggered sync runs. Default 2000. */
+	syncDurationMs?: number;
+	/** How a triggered sync ends. Default 'success'. */
+	syncStatus?: JobStatus | (string & {});
+	/** Per endpoint; defaults are Braze's: 100, 50 and 20 a minute. */
+	rateLimits?: Partial<Record<Endpoint, Partial<RateLimit>>>;
+	faults?: Fault[];
+	/** The workspace's app_group_id in the integration list. */
+	appGroupId?: string;
+	/** Called when a request has been answered (or reset). */
+	onRequest?: (entry: RequestLogEntry) => void;
+};
+
+/** The settings a test may change while the simulator runs. */
+export type SimulatorSettings = {
+	linkStyle: LinkStyle;
+	nextFirst: boolean;
+	foreignOrigin: string;
+	syncDurationMs: number;
+	syncStatus: JobStatus | (string & {});
+};
+
+export interface Simulator {
+	/** http://host:port, without a trailing slash. */
+	readonly url: string;
+	readonly port: number;
+	readonly host: string;
+	/** Mutable: changes apply to the next request. */
+	readonly options: SimulatorSettings;
+	readonly apiKeys: Record<string, string[]>;
+	/** Every request received, in order. */
+	readonly requests: RequestLogEntry[];
+	/** How many requests were received in all. */
+	readonly requestCount: number;
+	clearLog(): void;
+	/** Requests whose path starts with the string, or matches the RegExp. */
+	requestsFor(match: string | RegExp): RequestLogEntry[];
+	/** The live integration; throws for an unknown ID. */
+	integration(id: string): Integration;
+	integrations(): Integration[];
+	/** Adds syncs (newest first) at the head of a history: objects, or a count for makeSyncs. */
+	addSyncs(id: string, syncs: number | Array<Partial<Sync> | Record<string, unknown>>): Integration;
+	/** Finishes the running sync at the head of a history now; undefined when none is running. */
+	completeSync(id: string, status?: JobStatus | (string & {})): Sync | undefined;
+	/** A fault for request number N, or for the next request (whose path matches). */
+	injectFault(fault: Fault): void;
+	resetRateLimits(): void;
+	/** Stops listening, drops open connections and clears timers. Safe to call twice. */
+	close(): Promise<void>;
+}
+
+export type MakeSyncsOptions = {
+	/** Start of the newest sync. Default 2026-03-25T12:00:00.000Z. */
+	newest?: Date | number | string;
+	/** Between starts. Default 1 hour. */
+	spacingMs?: number;
+	/** Make the newest sync a running one (no finish time, no rows). */
+	running?: boolean;
+};
+
+export function startSimulator(options?: SimulatorOptions): Promise<Simulator>;
+/** Syncs newest first, cycling success, partial, error, config_error. */
+export function makeSyncs(count: number, options?: MakeSyncsOptions): Sync[];
+/** cdi-empty, cdi-one, cdi-ten, cdi-eleven (newest running), cdi-thirty-seven, cdi-three-thousand. */
+export function seedIntegrations(options?: Omit<MakeSyncsOptions, 'running'>): Array<IntegrationInput & { integration_name: string; syncs: Sync[] }>;
+/** base64 of `skip:N`, the cursor format Braze's docs show. */
+export function encodeCursor(skip: number): string;
+/** The skip of a cursor, or null when it is not a valid one. */
+export function decodeCursor(cursor: string): number | null;
+
+export const PAGE_SIZE: 10;
+export const PERMISSIONS: Readonly<Record<Endpoint, Permission>>;
+export const ALL_PERMISSIONS: readonly Permission[];
+export const DEFAULT_API_KEY: 'sim-api-key';
+export const DEFAULT_RATE_LIMITS: Readonly<Record<Endpoint, Readonly<RateLimit>>>;
+export const STATUSES: readonly ['success', 'partial', 'error', 'config_error'];

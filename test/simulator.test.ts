@@ -1,0 +1,516 @@
+/**
+ * The local Braze CDI simulator (simulator/): that it answers as the API digest describes, so that
+ * the demo and the end-to-end tests exercise the node against something faithful.
+ */
+import nock from 'nock';
+
+import type { Simulator, SimulatorOptions } from '../simulator';
+import { ALL_PERMISSIONS, makeSyncs, seedIntegrations, startSimulator } from '../simulator';
+
+const KEY = 'sim-api-key';
+const b64 = (text: string) => Buffer.from(text).toString('base64');
+const cursor = (skip: number) => b64(`skip:${skip}`);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const jobsPath = (id: string) => `/cdi/integrations/${id}/job_sync_status`;
+
+const started: Simulator[] = [];
+async function simulator(options: SimulatorOptions = {}) {
+	const sim = await startSimulator(options);
+	started.push(sim);
+	return sim;
+}
+
+function call(sim: Simulator, path: string, { key = KEY as string | null, method = 'GET' } = {}) {
+	return fetch(`${sim.url}${path}`, { method, headers: key === null ? {} : { authorization: `Bearer ${key}` } });
+}
+
+/** A Braze body: a message, and results or errors. */
+type Body = { message: string; errors?: string[]; results: Array<Record<string, any>> };
+
+async function callJson(sim: Simulator, path: string, options: Parameters<typeof call>[2] = {}) {
+	const response = await call(sim, path, options);
+	return { response, status: response.status, link: response.headers.get('link'), body: (await response.json()) as Body };
+}
+
+beforeAll(() => {
+	nock.enableNetConnect('127.0.0.1');
+});
+
+afterAll(async () => {
+	await Promise.all(started.map((sim) => sim.close()));
+});
+
+describe('data', () => {
+	test('makeSyncs: newest first, hourly from a fixed time, cycling every status, exactly the API fields', () => {
+		const syncs = makeSyncs(5);
+		expect(syncs.map((sync) => sync.job_status)).toEqual(['success', 'partial', 'error', 'config_error', 'success']);
+		expect(syncs.map((sync) => sync.sync_start_time)).toEqual([
+			'2026-03-25T12:00:00.000Z',
+			'2026-03-25T11:00:00.000Z',
+			'2026-03-25T10:00:00.000Z',
+			'2026-03-25T09:00:00.000Z',
+			'2026-03-25T08:00:00.000Z',
+		]);
+		for (const sync of syncs) {
+			expect(Object.keys(sync)).toEqual([
+				'job_status',
+				'sync_start_time',
+				'sync_finish_time',
+				'last_timestamp_synced',
+				'rows_synced',
+				'rows_failed_with_errors',
+			]);
+			expect(sync.sync_finish_time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+			expect(Date.parse(sync.sync_finish_time!)).toBeGreaterThan(Date.parse(sync.sync_start_time));
+		}
+		const [success, partial, error, configError] = syncs;
+		expect(success.rows_synced).toBeGreaterThan(0);
+		expect(success.rows_failed_with_errors).toBe(0);
+		expect(partial.rows_synced).toBeGreaterThan(0);
+		expect(partial.rows_failed_with_errors).toBeGreaterThan(0);
+		expect([error.rows_synced, error.rows_failed_with_errors, configError.rows_synced]).toEqual([0, 0, 0]);
+		expect(makeSyncs(5)).toEqual(syncs);
+	});
+
+	test('makeSyncs: newest, spacing and a running newest sync', () => {
+		const syncs = makeSyncs(3, { newest: new Date('2026-01-01T00:00:00Z'), spacingMs: 60_000, running: true });
+		expect(syncs.map((sync) => sync.sync_start_time)).toEqual([
+			'2026-01-01T00:00:00.000Z',
+			'2025-12-31T23:59:00.000Z',
+			'2025-12-31T23:58:00.000Z',
+		]);
+		expect(syncs[0]).toEqual({
+			job_status: 'running',
+			sync_start_time: '2026-01-01T00:00:00.000Z',
+			sync_finish_time: null,
+			last_timestamp_synced: null,
+			rows_synced: 0,
+			rows_failed_with_errors: 0,
+		});
+		expect(syncs.slice(1).map((sync) => sync.job_status)).toEqual(['partial', 'error']);
+		expect(makeSyncs(0)).toEqual([]);
+	});
+
+	test('seedIntegrations: 0, 1, 10, 11 (newest running), 37 and 3000 syncs', () => {
+		const seeds = seedIntegrations();
+		expect(seeds.map((seed) => [seed.integration_id, seed.syncs.length])).toEqual([
+			['cdi-empty', 0],
+			['cdi-one', 1],
+			['cdi-ten', 10],
+			['cdi-eleven', 11],
+			['cdi-thirty-seven', 37],
+			['cdi-three-thousand', 3000],
+		]);
+		expect(seeds.find((seed) => seed.integration_id === 'cdi-thirty-seven')!.integration_name).toBe('Orders (37 syncs)');
+		const eleven = seeds.find((seed) => seed.integration_id === 'cdi-eleven')!.syncs;
+		expect(eleven[0]).toMatchObject({ job_status: 'running', sync_finish_time: null });
+		expect(new Set(eleven.map((sync) => sync.job_status))).toEqual(new Set(['running', 'success', 'partial', 'error', 'config_error']));
+	});
+});
+
+describe('GET job_sync_status: pages of 10, newest first, Link header', () => {
+	let sim: Simulator;
+	beforeAll(async () => {
+		sim = await simulator(); // the seeded workspace
+	});
+
+	test('0 and 10 syncs: one page, no Link header', async () => {
+		const empty = await callJson(sim, jobsPath('cdi-empty'));
+		expect(empty).toMatchObject({ status: 200, link: null, body: { results: [], message: 'success' } });
+		expect(empty.response.headers.get('content-type')).toBe('application/json');
+
+		const ten = await callJson(sim, jobsPath('cdi-ten'));
+		expect(ten).toMatchObject({ status: 200, link: null });
+		expect(ten.body.results).toEqual(sim.integration('cdi-ten').syncs);
+	});
+
+	test('11 syncs: next only on the first page, prev only on the last; the running one first', async () => {
+		const first = await callJson(sim, jobsPath('cdi-eleven'));
+		expect(first.link).toBe(`</cdi/integrations/cdi-eleven/job_sync_status?cursor=${cursor(10)}>; rel="next"`);
+		expect(first.body.results).toHaveLength(10);
+		expect(first.body.results[0]).toMatchObject({ job_status: 'running', sync_finish_time: null });
+
+		const last = await callJson(sim, `${jobsPath('cdi-eleven')}?cursor=${cursor(10)}`);
+		expect(last.link).toBe('</cdi/integrations/cdi-eleven/job_sync_status?cursor=c2tpcDow>; rel="prev"');
+		expect(last.body.results).toEqual(sim.integration('cdi-eleven').syncs.slice(10));
+	});
+
+	test('37 syncs: following next reads every sync once, with prev and next in between', async () => {
+		const links: Array<string | null> = [];
+		const results: unknown[] = [];
+		let path: string | null = jobsPath('cdi-thirty-seven');
+		while (path) {
+			const page = await callJson(sim, path);
+			expect(page.status).toBe(200);
+			links.push(page.link);
+			results.push(...page.body.results);
+			path = /<([^>]*)>; rel="next"/.exec(page.link ?? '')?.[1] ?? null;
+		}
+		const link = (skip: number) => `</cdi/integrations/cdi-thirty-seven/job_sync_status?cursor=${cursor(skip)}>`;
+		expect(links).toEqual([
+			`${link(10)}; rel="next"`,
+			`${link(0)}; rel="prev",${link(20)}; rel="next"`,
+			`${link(10)}; rel="prev",${link(30)}; rel="next"`,
+			`${link(20)}; rel="prev"`,
+		]);
+		expect(results).toEqual(sim.integration('cdi-thirty-seven').syncs);
+	});
+
+	test('cursors are opaque base64 of skip:N; skip:0 is the first page', async () => {
+		const first = await callJson(sim, jobsPath('cdi-three-thousand'));
+		const next = /cursor=([^>]*)>; rel="next"/.exec(first.link!)![1];
+		expect(next).toMatch(/^[A-Za-z0-9+/]+=*$/);
+		expect(Buffer.from(next, 'base64').toString()).toBe('skip:10');
+
+		const again = await callJson(sim, `${jobsPath('cdi-three-thousand')}?cursor=${cursor(0)}`);
+		expect(again.body.results).toEqual(first.body.results);
+		expect(again.link).toBe(first.link);
+	});
+
+	test.each([
+		['not base64', 'not-a-cursor!'],
+		['base64 of something else', b64('page:2')],
+		['a skip past the end', cursor(40)],
+		['empty', ''],
+	])('invalid cursor (%s): 400 Invalid cursor', async (_, value) => {
+		const page = await callJson(sim, `${jobsPath('cdi-thirty-seven')}?cursor=${encodeURIComponent(value)}`);
+		expect(page.status).toBe(400);
+		expect(page.body).toEqual({ message: 'Invalid cursor', errors: [] });
+	});
+});
+
+describe('link styles', () => {
+	const integrations = [{ integration_id: 'int-37', syncs: 37 }];
+	const secondPage = `${jobsPath('int-37')}?cursor=${cursor(10)}`;
+
+	test('absolute: full URLs of the simulator', async () => {
+		const sim = await simulator({ integrations, linkStyle: 'absolute' });
+		const { link } = await callJson(sim, secondPage);
+		expect(link).toBe(
+			`<${sim.url}/cdi/integrations/int-37/job_sync_status?cursor=${cursor(0)}>; rel="prev",` +
+				`<${sim.url}/cdi/integrations/int-37/job_sync_status?cursor=${cursor(20)}>; rel="next"`,
+		);
+	});
+
+	test('missingSlash: the docs\' next link, which the simulator does not serve', async () => {
+		const sim = await simulator({ integrations, linkStyle: 'missingSlash' });
+		const { link } = await callJson(sim, secondPage);
+		expect(link).toBe(
+			`</cdi/integrations/int-37/job_sync_status?cursor=${cursor(0)}>; rel="prev",` +
+				`</cdi/integrationsint-37/job_sync_status?cursor=${cursor(20)}>; rel="next"`,
+		);
+		const broken = await callJson(sim, `/cdi/integrationsint-37/job_sync_status?cursor=${cursor(20)}`);
+		expect(broken).toMatchObject({ status: 404, body: { message: 'Not Found', errors: [] } });
+	});
+
+	test('foreign: next on another origin, prev relative', async () => {
+		const byDefault = await simulator({ integrations, linkStyle: 'foreign' });
+		expect((await callJson(byDefault, secondPage)).link).toBe(
+			`</cdi/integrations/int-37/job_sync_status?cursor=${cursor(0)}>; rel="prev",` +
+				`<http://127.0.0.2:9/cdi/integrations/int-37/job_sync_status?cursor=${cursor(20)}>; rel="next"`,
+		);
+		const chosen = await simulator({ integrations, linkStyle: 'foreign', foreignOrigin: 'https://elsewhere.example' });
+		expect((await callJson(chosen, jobsPath('int-37'))).link).toBe(
+			`<https://elsewhere.example/cdi/integrations/int-37/job_sync_status?cursor=${cursor(10)}>; rel="next"`,
+		);
+	});
+
+	test('nextFirst: next before prev', async () => {
+		const sim = await simulator({ integrations, nextFirst: true });
+		expect((await callJson(sim, secondPage)).link).toBe(
+			`</cdi/integrations/int-37/job_sync_status?cursor=${cursor(20)}>; rel="next",` +
+				`</cdi/integrations/int-37/job_sync_status?cursor=${cursor(0)}>; rel="prev"`,
+		);
+	});
+});
+
+describe('GET /cdi/integrations', () => {
+	test('the seeded workspace: one page of the digest\'s fields, derived from each history', async () => {
+		const sim = await simulator();
+		const { status, link, body } = await callJson(sim, '/cdi/integrations');
+		expect(status).toBe(200);
+		expect(link).toBeNull();
+		expect(body.message).toBe('success');
+		expect(body.results.map((item) => item.integration_id)).toEqual(
+			seedIntegrations().map((seed) => seed.integration_id),
+		);
+		for (const item of body.results) {
+			expect(Object.keys(item)).toEqual([
+				'integration_id',
+				'app_group_id',
+				'integration_name',
+				'integration_type',
+				'integration_status',
+				'contact_emails',
+				'last_updated_at',
+				'warehouse_type',
+				'last_job_start_time',
+				'last_job_status',
+				'next_scheduled_run',
+			]);
+		}
+		const byId = Object.fromEntries(body.results.map((item) => [item.integration_id, item]));
+		expect(byId['cdi-eleven']).toMatchObject({ last_job_status: 'running', last_job_start_time: '2026-03-25T12:00:00.000Z' });
+		expect(byId['cdi-empty']).toMatchObject({ last_job_status: null, last_job_start_time: null, integration_name: 'New import (no syncs)' });
+	});
+
+	test('23 integrations: three pages with the same Link rules', async () => {
+		const integrations = Array.from({ length: 23 }, (_, index) => ({ integration_id: `int-${index}`, syncs: 1 }));
+		const sim = await simulator({ integrations });
+		const pages = await Promise.all(
+			[null, 10, 20].map((skip) => callJson(sim, `/cdi/integrations${skip === null ? '' : `?cursor=${cursor(skip)}`}`)),
+		);
+		expect(pages.map((page) => page.body.results.length)).toEqual([10, 10, 3]);
+		expect(pages.map((page) => page.link)).toEqual([
+			`</cdi/integrations?cursor=${cursor(10)}>; rel="next"`,
+			`</cdi/integrations?cursor=${cursor(0)}>; rel="prev",</cdi/integrations?cursor=${cursor(20)}>; rel="next"`,
+			`</cdi/integrations?cursor=${cursor(10)}>; rel="prev"`,
+		]);
+		expect((await callJson(sim, '/cdi/integrations?cursor=bm9wZQ==')).status).toBe(400);
+	});
+});
+
+describe('auth, unknown paths and integration IDs', () => {
+	let sim: Simulator;
+	beforeAll(async () => {
+		sim = await simulator({
+			apiKeys: { [KEY]: [...ALL_PERMISSIONS], 'list-only': ['cdi.integration_list'] },
+			integrations: [{ integration_id: 'int-3', syncs: 3 }],
+		});
+	});
+
+	test.each([
+		['no Authorization header', null],
+		['an unknown key', 'wrong-key'],
+		['the key in quotes', `"${KEY}"`],
+	])('%s: 401 Unauthorized', async (_, key) => {
+		const { status, body } = await callJson(sim, jobsPath('int-3'), { key });
+		expect(status).toBe(401);
+		expect(body).toEqual({ message: 'Unauthorized', errors: [] });
+	});
+
+	test('a key without the endpoint\'s permission: 403 Access Denied', async () => {
+		expect(await callJson(sim, jobsPath('int-3'), { key: 'list-only' })).toMatchObject({
+			status: 403,
+			body: { message: 'Access Denied', errors: [] },
+		});
+		expect((await callJson(sim, '/cdi/integrations/int-3/sync', { key: 'list-only', method: 'POST' })).status).toBe(403);
+		expect((await callJson(sim, '/cdi/integrations', { key: 'list-only' })).status).toBe(200);
+	});
+
+	test.each([
+		['GET', '/cdi/nothing'],
+		['GET', '/cdi/integrations/int-3/job_sync_status/'],
+		['POST', '/cdi/integrations/int-3/job_sync_status'],
+		['GET', '/cdi/integrations/int-3/sync'],
+		['DELETE', '/cdi/integrations'],
+	])('%s %s: 404 Not Found', async (method, path) => {
+		const { status, body, response } = await callJson(sim, path, { method });
+		expect(status).toBe(404);
+		expect(body).toEqual({ message: 'Not Found', errors: [] });
+		expect(response.headers.get('x-ratelimit-limit')).toBeNull();
+	});
+
+	test.each(['no-such-integration', 'bad%20id', 'bad.id'])('job_sync_status of %s: 400 Invalid integration ID', async (id) => {
+		const { status, body } = await callJson(sim, jobsPath(id));
+		expect(status).toBe(400);
+		expect(body).toEqual({ message: 'Invalid integration ID', errors: [] });
+	});
+
+	test('sync: 400 for a malformed ID, 404 Integration not found for an unknown one', async () => {
+		expect(await callJson(sim, '/cdi/integrations/bad%20id/sync', { method: 'POST' })).toMatchObject({
+			status: 400,
+			body: { message: 'Invalid integration ID', errors: [] },
+		});
+		expect(await callJson(sim, '/cdi/integrations/no-such-integration/sync', { method: 'POST' })).toMatchObject({
+			status: 404,
+			body: { message: 'Integration not found', errors: [] },
+		});
+	});
+});
+
+describe('rate limits', () => {
+	test('per endpoint and workspace: headers on every answer, 429 over the limit, a new window later', async () => {
+		const sim = await simulator({
+			apiKeys: { [KEY]: [...ALL_PERMISSIONS], other: [...ALL_PERMISSIONS] },
+			integrations: [{ integration_id: 'int-3', syncs: 3 }],
+			rateLimits: { jobSyncStatus: { limit: 3, windowMs: 500 } },
+		});
+		const headers = (response: Response) => ({
+			limit: response.headers.get('x-ratelimit-limit'),
+			remaining: response.headers.get('x-ratelimit-remaining'),
+			reset: response.headers.get('x-ratelimit-reset'),
+		});
+		const before = Date.now();
+		const answers = [];
+		for (const key of [KEY, 'other', 'wrong', KEY, KEY]) answers.push(await callJson(sim, jobsPath('int-3'), { key }));
+
+		// Both keys share the workspace's budget; the rejected key is not counted.
+		expect(answers.map((answer) => answer.status)).toEqual([200, 200, 401, 200, 429]);
+		expect(answers.map((answer) => headers(answer.response).remaining)).toEqual(['2', '1', '1', '0', '0']);
+		expect(answers.every((answer) => headers(answer.response).limit === '3')).toBe(true);
+		const reset = headers(answers[0].response).reset!;
+		expect(reset).toMatch(/^\d+$/);
+		expect(Number(reset)).toBeGreaterThanOrEqual(Math.floor((before + 500) / 1000));
+		expect(Number(reset)).toBeLessThanOrEqual(Math.ceil((Date.now() + 500) / 1000));
+		expect(answers[4].body).toEqual({ message: 'Rate Limited', errors: [] });
+		expect(answers[4].response.headers.get('retry-after')).toBe('1');
+
+		// Other endpoints have their own budget, with Braze's defaults.
+		const list = await callJson(sim, '/cdi/integrations');
+		expect(headers(list.response)).toMatchObject({ limit: '50', remaining: '49' });
+
+		await sleep(Math.max(0, before + 520 - Date.now()));
+		const later = await callJson(sim, jobsPath('int-3'));
+		expect(later.status).toBe(200);
+		expect(headers(later.response).remaining).toBe('2');
+	});
+});
+
+describe('POST sync', () => {
+	test('202; a running sync at the head; 429 while it runs; it ends with the configured status', async () => {
+		const sim = await simulator({
+			integrations: [{ integration_id: 'int-3', syncs: 3 }],
+			syncDurationMs: 300,
+			syncStatus: 'partial',
+		});
+		const before = Date.now();
+		const trigger = await callJson(sim, '/cdi/integrations/int-3/sync', { method: 'POST' });
+		expect(trigger.status).toBe(202);
+		expect(trigger.body).toEqual({ message: 'success' });
+		expect(trigger.response.headers.get('x-ratelimit-limit')).toBe('20');
+
+		const running = await callJson(sim, jobsPath('int-3'));
+		expect(running.body.results).toHaveLength(4);
+		expect(running.body.results[0]).toMatchObject({
+			job_status: 'running',
+			sync_finish_time: null,
+			last_timestamp_synced: null,
+			rows_synced: 0,
+			rows_failed_with_errors: 0,
+		});
+		const start = Date.parse(running.body.results[0].sync_start_time);
+		expect(start).toBeGreaterThanOrEqual(before);
+		expect(start).toBeLessThanOrEqual(Date.now());
+		expect((await callJson(sim, '/cdi/integrations')).body.results[0].last_job_status).toBe('running');
+
+		const busy = await callJson(sim, '/cdi/integrations/int-3/sync', { method: 'POST' });
+		expect(busy).toMatchObject({ status: 429, body: { message: 'Another job is in progress', errors: [] } });
+
+		// Polled, as a client would: it ends about 300 ms after the trigger.
+		let finished = running.body.results[0];
+		while (finished.job_status === 'running' && Date.now() - before < 2000) {
+			await sleep(25);
+			finished = (await callJson(sim, jobsPath('int-3'))).body.results[0];
+		}
+		expect(Date.now() - before).toBeGreaterThanOrEqual(250);
+		expect(finished.job_status).toBe('partial');
+		expect(finished.sync_start_time).toBe(running.body.results[0].sync_start_time);
+		expect(Date.parse(finished.sync_finish_time)).toBeGreaterThanOrEqual(start);
+		expect(finished.rows_synced).toBeGreaterThan(0);
+		expect(finished.rows_failed_with_errors).toBeGreaterThan(0);
+
+		// The settings can change between syncs; completeSync ends one at once.
+		sim.options.syncStatus = 'error';
+		sim.options.syncDurationMs = 60_000;
+		expect((await call(sim, '/cdi/integrations/int-3/sync', { method: 'POST' })).status).toBe(202);
+		expect(sim.completeSync('int-3')).toMatchObject({ job_status: 'error', rows_synced: 0, rows_failed_with_errors: 0 });
+		expect(sim.integration('int-3').syncs.map((sync) => sync.job_status)).toEqual(['error', 'partial', 'success', 'partial', 'error']);
+	});
+
+	test('a simulator works on its own copy of the integrations it was given', async () => {
+		const integrations = [{ integration_id: 'int-1', syncs: makeSyncs(1) }];
+		const sim = await simulator({ integrations, syncDurationMs: 5 });
+		await call(sim, '/cdi/integrations/int-1/sync', { method: 'POST' });
+		expect(sim.integration('int-1').syncs).toHaveLength(2);
+		expect(integrations[0].syncs).toHaveLength(1);
+		expect(() => sim.integration('nope')).toThrow();
+	});
+});
+
+describe('faults, the request log and close()', () => {
+	test('faults by request number: 500, reset, delay; logged with their status', async () => {
+		const sim = await simulator({
+			integrations: [{ integration_id: 'int-3', syncs: 3 }],
+			faults: [
+				{ request: 2, kind: 500 },
+				{ request: 3, kind: 'reset' },
+				{ request: 4, kind: 'delay', delayMs: 120 },
+			],
+		});
+		expect((await call(sim, jobsPath('int-3'))).status).toBe(200);
+		expect(await callJson(sim, jobsPath('int-3'))).toMatchObject({ status: 500, body: { message: 'Internal Server Error', errors: [] } });
+		await expect(call(sim, jobsPath('int-3'))).rejects.toThrow();
+		const before = Date.now();
+		const delayed = await callJson(sim, jobsPath('int-3'));
+		expect(delayed.status).toBe(200);
+		expect(delayed.body.results).toHaveLength(3);
+		expect(Date.now() - before).toBeGreaterThanOrEqual(100);
+		expect((await call(sim, jobsPath('int-3'))).status).toBe(200);
+		expect(sim.requests.map((entry) => [entry.index, entry.status])).toEqual([
+			[1, 200],
+			[2, 500],
+			[3, null],
+			[4, 200],
+			[5, 200],
+		]);
+	});
+
+	test('injectFault: the next request whose path matches', async () => {
+		const sim = await simulator({ integrations: [{ integration_id: 'int-3', syncs: 3 }] });
+		sim.injectFault({ next: true, kind: 503, path: '/cdi/integrations/int-3/sync' });
+		sim.injectFault({ next: true, kind: 502, path: /job_sync_status$/ });
+		expect((await call(sim, '/cdi/integrations')).status).toBe(200);
+		expect((await callJson(sim, jobsPath('int-3'))).body).toEqual({ message: 'Bad Gateway', errors: [] });
+		expect((await call(sim, jobsPath('int-3'))).status).toBe(200);
+		expect((await call(sim, '/cdi/integrations/int-3/sync', { method: 'POST' })).status).toBe(503);
+		expect(sim.integration('int-3').syncs).toHaveLength(3); // the faulted trigger started nothing
+		sim.injectFault({ next: true, kind: 504 });
+		expect((await call(sim, '/cdi/integrations')).status).toBe(504);
+	});
+
+	test('the request log: method, path, query, lower-case headers, status, time; clearLog; requestsFor', async () => {
+		const sim = await simulator({ integrations: [{ integration_id: 'int-37', syncs: 37 }] });
+		const before = Date.now();
+		await call(sim, `${jobsPath('int-37')}?cursor=${cursor(10)}`);
+		await call(sim, '/cdi/integrations', { key: 'wrong' });
+		expect(sim.requests).toEqual([
+			{
+				index: 1,
+				method: 'GET',
+				path: '/cdi/integrations/int-37/job_sync_status',
+				query: { cursor: cursor(10) },
+				headers: expect.objectContaining({ authorization: `Bearer ${KEY}`, host: `127.0.0.1:${sim.port}` }),
+				status: 200,
+				time: expect.any(Number),
+			},
+			expect.objectContaining({ index: 2, path: '/cdi/integrations', query: {}, status: 401 }),
+		]);
+		expect(sim.requests[0].time).toBeGreaterThanOrEqual(before);
+		expect(sim.requestsFor('/cdi/integrations/')).toEqual([sim.requests[0]]);
+		expect(sim.requestsFor(/^\/cdi\/integrations$/)).toEqual([sim.requests[1]]);
+
+		sim.clearLog();
+		expect(sim.requests).toEqual([]);
+		await call(sim, '/cdi/integrations');
+		expect(sim.requests.map((entry) => entry.index)).toEqual([3]);
+		expect(sim.requestCount).toBe(3);
+	});
+
+	test('close(): resolves with a sync and a delayed answer pending, twice; then nothing answers', async () => {
+		const sim = await startSimulator({ syncDurationMs: 60_000 });
+		expect(sim.url).toBe(`http://127.0.0.1:${sim.port}`);
+		expect((await call(sim, '/cdi/integrations/cdi-ten/sync', { method: 'POST' })).status).toBe(202);
+		sim.injectFault({ next: true, kind: 'delay', delayMs: 60_000 });
+		const pending = call(sim, '/cdi/integrations');
+		await sleep(20);
+
+		const before = Date.now();
+		await sim.close();
+		await sim.close();
+		expect(Date.now() - before).toBeLessThan(1000);
+		await expect(pending).rejects.toThrow();
+		await expect(call(sim, '/cdi/integrations')).rejects.toThrow();
+		expect(sim.integration('cdi-ten').syncs[0].job_status).toBe('running'); // its timer was cleared
+	});
+});
