@@ -150,6 +150,8 @@ export interface Simulator {
 	/** The live integration; throws for an unknown ID. */
 	integration(id: string): Integration;
 	integrations(): Integration[];
+	/** Adds an integration to the workspace, as if created in the dashboard. */
+	addIntegration(integration: IntegrationInput): Integration;
 	/** Adds syncs (newest first) at the head of a history: objects, or a count for makeSyncs. */
 	addSyncs(id: string, syncs: number | Array<Partial<Sync> | Record<string, unknown>>): Integration;
 	/** Finishes the running sync at the head of a history now; undefined when none is running. */

@@ -321,11 +321,13 @@ function startSimulator(options = {}) {
 	const apiKeys = structuredClone(options.apiKeys ?? { [DEFAULT_API_KEY]: [...ALL_PERMISSIONS] });
 	const appGroupId = options.appGroupId ?? '5f0c1d2e-3a4b-4c5d-8e6f-7a8b9c0d1e2f';
 	const integrations = new Map();
-	(options.integrations ?? seedIntegrations()).forEach((input, index) => {
-		const integration = normalizeIntegration(input, index, appGroupId);
+	function addIntegration(input) {
+		const integration = normalizeIntegration(input, integrations.size, appGroupId);
 		if (integrations.has(integration.integration_id)) throw new TypeError(`duplicate integration_id ${integration.integration_id}`);
 		integrations.set(integration.integration_id, integration);
-	});
+		return integration;
+	}
+	(options.integrations ?? seedIntegrations()).forEach(addIntegration);
 	const limiters = {};
 	for (const endpoint of Object.keys(DEFAULT_RATE_LIMITS)) {
 		limiters[endpoint] = new FixedWindow({ ...DEFAULT_RATE_LIMITS[endpoint], ...(options.rateLimits ?? {})[endpoint] });
@@ -512,6 +514,7 @@ function startSimulator(options = {}) {
 		integrations() {
 			return [...integrations.values()];
 		},
+		addIntegration,
 		addSyncs(id, syncs) {
 			const integration = simulator.integration(id);
 			integration.syncs.unshift(...structuredClone(typeof syncs === 'number' ? makeSyncs(syncs) : syncs));

@@ -8,7 +8,9 @@
 import {
 	ExecuteContext,
 	ExecutionLifecycleHooks,
+	LoadOptionsContext,
 	PackageDirectoryLoader,
+	PollContext,
 	RoutingNode,
 	WorkflowExecute,
 } from 'n8n-core';
@@ -331,4 +333,63 @@ export async function testCredential(credentials: ICredentialDataDecryptedObject
 		return { status: 'Error', message: (error as Error).message };
 	}
 	return { status: 'OK', message: 'Connection successful!' };
+}
+
+export const TRIGGER_TYPE = 'n8n-nodes-braze-cdi.brazeCdiTrigger';
+
+/**
+ * The trigger node in a workflow that lives across polls, polled the way n8n polls it: through
+ * n8n-core's PollContext, whose static data is the workflow's (so the state carries over).
+ */
+export async function createTrigger(
+	parameters: IDataObject,
+	credentials: ICredentialDataDecryptedObject = CREDENTIALS,
+	staticData: IDataObject = {},
+) {
+	const loader = await loadPackage();
+	const credentialsHelper = new TestCredentialsHelper(
+		{ [CREDENTIAL_TYPE]: loader.getCredential(CREDENTIAL_TYPE).type },
+		{ [CREDENTIAL_TYPE]: credentials },
+	);
+	const nodeTypes = new TestNodeTypes({ [TRIGGER_TYPE]: loader.getNode('brazeCdiTrigger').type });
+	const node: INode = {
+		id: 'trigger',
+		name: 'Braze CDI Trigger',
+		type: TRIGGER_TYPE,
+		typeVersion: 1,
+		position: [0, 0],
+		parameters: parameters as INode['parameters'],
+		credentials: { [CREDENTIAL_TYPE]: { id: '1', name: 'Braze CDI account' } },
+	};
+	const workflow = new Workflow({ id: 'trigger-test', nodes: [node], connections: {}, nodeTypes, active: true, staticData });
+	const nodeType = nodeTypes.getByNameAndVersion(TRIGGER_TYPE, 1);
+	return {
+		workflow,
+		/** One poll; `manual` is the editor's "Fetch Test Event". Returns the emitted items' json. */
+		async poll(mode: 'trigger' | 'manual' = 'trigger'): Promise<IDataObject[]> {
+			const activation = mode === 'manual' ? 'manual' : 'activate';
+			const context = new PollContext(workflow, workflow.getNode(node.name)!, additionalDataFor(credentialsHelper), mode, activation);
+			const output = await nodeType.poll!.call(context);
+			return output?.[0]?.map((item) => item.json) ?? [];
+		},
+		staticData: () => workflow.getStaticData('node', node),
+	};
+}
+
+/** Calls the node's list search (the resource locator's "From List" mode) as the editor does. */
+export async function searchIntegrationsList(filter?: string, paginationToken?: string, credentials = CREDENTIALS) {
+	const { nodeTypes, credentialsHelper } = await engineParts(credentials);
+	const node: INode = {
+		id: 'braze',
+		name: BRAZE_NODE,
+		type: NODE_TYPE,
+		typeVersion: 1,
+		position: [0, 0],
+		parameters: {},
+		credentials: { [CREDENTIAL_TYPE]: { id: '1', name: 'Braze CDI account' } },
+	};
+	const workflow = new Workflow({ nodes: [node], connections: {}, active: false, nodeTypes });
+	const context = new LoadOptionsContext(workflow, node, additionalDataFor(credentialsHelper), 'integrationId');
+	const nodeType = nodeTypes.getByNameAndVersion(NODE_TYPE, 1);
+	return await nodeType.methods!.listSearch!.searchIntegrations.call(context, filter, paginationToken);
 }

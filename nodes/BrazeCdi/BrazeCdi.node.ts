@@ -7,12 +7,19 @@ import type {
 } from 'n8n-workflow';
 import { NodeApiError, NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
+import * as integration from './actions/integration';
 import * as jobSync from './actions/jobSync';
+import { searchIntegrations } from './methods/listSearch';
 
 type Operation = (this: IExecuteFunctions, itemIndex: number) => Promise<IDataObject[]>;
 
 const operations: Record<string, Record<string, Operation>> = {
-	jobSync: { list: jobSync.list.execute, getLatest: jobSync.getLatest.execute },
+	integration: { list: integration.list.execute, triggerSync: integration.triggerSync.execute },
+	jobSync: {
+		list: jobSync.list.execute,
+		getLatest: jobSync.getLatest.execute,
+		summarize: jobSync.summarize.execute,
+	},
 };
 
 export class BrazeCdi implements INodeType {
@@ -23,7 +30,8 @@ export class BrazeCdi implements INodeType {
 		group: ['transform'],
 		version: 1,
 		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
-		description: 'Read the sync history of Braze Cloud Data Ingestion (CDI) integrations',
+		description:
+			'Watch and drive Braze Cloud Data Ingestion (CDI): list integrations and their sync history, get the latest sync, trigger a sync and wait for it, report on syncs',
 		defaults: { name: 'Braze Cloud Data Ingestion' },
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
@@ -35,12 +43,18 @@ export class BrazeCdi implements INodeType {
 				name: 'resource',
 				type: 'options',
 				noDataExpression: true,
-				options: [{ name: 'Job Sync', value: 'jobSync' }],
+				options: [
+					{ name: 'Integration', value: 'integration' },
+					{ name: 'Job Sync', value: 'jobSync' },
+				],
 				default: 'jobSync',
 			},
+			...integration.description,
 			...jobSync.description,
 		],
 	};
+
+	methods = { listSearch: { searchIntegrations } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const resource = this.getNodeParameter('resource', 0) as string;

@@ -6,23 +6,58 @@ import type { SyncFilters } from '../helpers/syncs';
 const WHERE_TO_FIND_THE_ID =
 	"In Braze, open Data Settings → Cloud Data Ingestion and the integration: its ID is the last part of the page's URL, …/integrations/cloud_data_ingestion/<integration_id>.";
 
+/** The dashboard URL of an integration; its ID is the part after `cloud_data_ingestion/`. */
+const INTEGRATION_URL = 'https?://[^/\\s]+/.*integrations/cloud_data_ingestion/([^/?#\\s]+)(?:[/?#].*)?';
+
 export const integrationIdLocator: INodeProperties = {
 	displayName: 'Integration',
 	name: 'integrationId',
 	type: 'resourceLocator',
-	default: { mode: 'id', value: '' },
+	default: { mode: 'list', value: '' },
 	required: true,
-	description: 'The Cloud Data Ingestion integration whose syncs to read',
+	description: 'The Cloud Data Ingestion integration',
 	modes: [
+		{
+			displayName: 'From List',
+			name: 'list',
+			type: 'list',
+			placeholder: 'Select an integration...',
+			typeOptions: { searchListMethod: 'searchIntegrations', searchable: true },
+		},
+		{
+			displayName: 'By URL',
+			name: 'url',
+			type: 'string',
+			placeholder: 'https://dashboard-01.braze.com/integrations/cloud_data_ingestion/00000000-0000-0000-0000-000000000000',
+			validation: [
+				{
+					type: 'regex',
+					properties: {
+						regex: INTEGRATION_URL,
+						errorMessage: 'Not an integration URL: open the integration in Braze and copy the address',
+					},
+				},
+			],
+			extractValue: { type: 'regex', regex: INTEGRATION_URL },
+		},
 		{
 			displayName: 'By ID',
 			name: 'id',
 			type: 'string',
 			placeholder: '00000000-0000-0000-0000-000000000000',
-			hint: 'The last part of the integration\'s URL in the Braze dashboard',
+			hint: "The last part of the integration's URL in the Braze dashboard",
 		},
 	],
 };
+
+/** The statuses Braze documents for a sync. */
+export const jobStatusOptions = [
+	{ name: 'Config Error', value: 'config_error', description: 'The integration is misconfigured' },
+	{ name: 'Error', value: 'error', description: 'No rows were synced' },
+	{ name: 'Partial', value: 'partial', description: 'Some rows failed with errors' },
+	{ name: 'Running', value: 'running', description: 'Still in progress' },
+	{ name: 'Success', value: 'success', description: 'All rows were synced' },
+];
 
 export const syncFilters: INodeProperties = {
 	displayName: 'Filters',
@@ -51,16 +86,41 @@ export const syncFilters: INodeProperties = {
 			type: 'multiOptions',
 			default: [],
 			description: 'Only syncs in one of these statuses',
-			options: [
-				{ name: 'Config Error', value: 'config_error', description: 'The integration is misconfigured' },
-				{ name: 'Error', value: 'error', description: 'No rows were synced' },
-				{ name: 'Partial', value: 'partial', description: 'Some rows failed with errors' },
-				{ name: 'Running', value: 'running', description: 'Still in progress' },
-				{ name: 'Success', value: 'success', description: 'All rows were synced' },
-			],
+			options: jobStatusOptions,
 		},
 	],
 };
+
+/** n8n's usual pair: every result, or up to a limit. */
+export const returnAllOrLimit: INodeProperties[] = [
+	{
+		displayName: 'Return All',
+		name: 'returnAll',
+		type: 'boolean',
+		default: false,
+		description: 'Whether to return all results or only up to a given limit',
+	},
+	{
+		displayName: 'Limit',
+		name: 'limit',
+		type: 'number',
+		typeOptions: { minValue: 1 },
+		default: 50,
+		description: 'Max number of results to return',
+		displayOptions: { show: { returnAll: [false] } },
+	},
+];
+
+export function getLimit(this: IExecuteFunctions, itemIndex: number): number {
+	const limit = this.getNodeParameter('limit', itemIndex) as number;
+	if (!Number.isInteger(limit) || limit < 1) {
+		throw new NodeOperationError(this.getNode(), `Limit must be a whole number of at least 1, not ${limit}`, {
+			itemIndex,
+			description: 'Set Limit to how many results to return, or turn on Return All.',
+		});
+	}
+	return limit;
+}
 
 /** The integration ID, trimmed; refused before any request when it cannot be one. */
 export function getIntegrationId(this: IExecuteFunctions, itemIndex: number): string {
@@ -94,26 +154,34 @@ export function getSyncFilters(this: IExecuteFunctions, itemIndex: number): Sync
 		.map((status) => status.trim())
 		.filter((status) => status !== '');
 
-	const dateFilter = (name: string, value: unknown): number | undefined => {
+	return { statuses, ...getWindow.call(this, itemIndex, filters, 'Filters → ') };
+}
+
+/** A Started After / Started Before pair in epoch milliseconds, checked before any request. */
+export function getWindow(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	values: { startedAfter?: unknown; startedBefore?: unknown },
+	where = '',
+): { startedAfter?: number; startedBefore?: number } {
+	const toMillis = (name: string, value: unknown): number | undefined => {
 		if (value === undefined || value === null || value === '') return undefined;
 		try {
 			return tryToParseDateTime(value, this.getTimezone()).toMillis();
 		} catch {
-			throw new NodeOperationError(
-				this.getNode(),
-				`Filters → ${name}: "${String(value)}" is not a date and time`,
-				{ itemIndex, description: 'Use an ISO 8601 date-time such as 2026-03-25T12:00:00Z, or pick one in the date picker.' },
-			);
+			throw new NodeOperationError(this.getNode(), `${where}${name}: "${String(value)}" is not a date and time`, {
+				itemIndex,
+				description: 'Use an ISO 8601 date-time such as 2026-03-25T12:00:00Z, or pick one in the date picker.',
+			});
 		}
 	};
-	const startedAfter = dateFilter('Started After', filters.startedAfter);
-	const startedBefore = dateFilter('Started Before', filters.startedBefore);
+	const startedAfter = toMillis('Started After', values.startedAfter);
+	const startedBefore = toMillis('Started Before', values.startedBefore);
 	if (startedAfter !== undefined && startedBefore !== undefined && startedAfter >= startedBefore) {
-		throw new NodeOperationError(
-			this.getNode(),
-			'Filters → Started After must be earlier than Started Before',
-			{ itemIndex, description: 'No sync can match this window; swap or correct the two dates.' },
-		);
+		throw new NodeOperationError(this.getNode(), `${where}Started After must be earlier than Started Before`, {
+			itemIndex,
+			description: 'No sync can match this window; swap or correct the two dates.',
+		});
 	}
-	return { statuses, startedAfter, startedBefore };
+	return { startedAfter, startedBefore };
 }

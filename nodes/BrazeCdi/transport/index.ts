@@ -1,7 +1,9 @@
 import type {
 	IDataObject,
 	IExecuteFunctions,
+	ILoadOptionsFunctions,
 	IN8nHttpFullResponse,
+	IPollFunctions,
 } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
@@ -39,13 +41,21 @@ const PAGINATION = {
 	continue: `={{ $response.statusCode >= 200 && $response.statusCode < 300 && ${NEXT_CURSOR} !== undefined }}`,
 };
 
-export interface ListingRequest {
+/** A Braze CDI endpoint: where it is, the key permission it needs, its rate limit. */
+export interface Endpoint {
 	/** Path below the REST endpoint, e.g. `/cdi/integrations/<id>/job_sync_status`. */
 	path: string;
 	/** The API key permission the endpoint needs, named in 403 errors. */
 	permission: string;
+	/** Requests a minute per workspace, named in 429 errors. */
+	perMinute: number;
+}
+
+export interface ListingRequest extends Endpoint {
 	/** Pages surely needed at first (Infinity for all). */
 	pages: number;
+	/** Where to start: a cursor from an earlier listing's `nextCursor`; the first page if absent. */
+	cursor?: string;
 	/**
 	 * Takes each page's results in order and answers how many more pages are surely needed:
 	 * 0 stops, 1 asks to decide again after the next page.
@@ -53,15 +63,16 @@ export interface ListingRequest {
 	onPage: (results: IDataObject[]) => number;
 }
 
+/** The contexts that talk to Braze: node executions, parameter list searches, trigger polls. */
+export type BrazeContext = IExecuteFunctions | ILoadOptionsFunctions | IPollFunctions;
+
+type Fail = (message: string, description: string, httpCode?: number) => never;
+
 /**
- * Reads a Braze listing through n8n's pagination helper, following the `Link` header's
- * rel="next" and never requesting a page the caller has not asked for.
+ * The configured endpoint, and how to fail: every message is redacted of the API key, and
+ * an unusable custom URL fails before any request.
  */
-export async function readListing(
-	this: IExecuteFunctions,
-	itemIndex: number,
-	{ path, permission, pages, onPage }: ListingRequest,
-): Promise<void> {
+async function connect(this: BrazeContext, itemIndex: number) {
 	const credentials = await this.getCredentials(CREDENTIAL_TYPE, itemIndex);
 	const redact = secretRedactor(String(credentials.apiKey ?? ''));
 	const endpoint = resolveRestEndpoint(
@@ -74,10 +85,7 @@ export async function readListing(
 			description: 'Fix the Braze CDI API credential, then run the node again.',
 		});
 	}
-	const baseUrl = endpoint.url;
-	const url = `${baseUrl}${path}`;
-	const origin = new URL(baseUrl).origin;
-	const fail = (message: string, description: string, httpCode?: number): never => {
+	const fail: Fail = (message, description, httpCode) => {
 		throw new NodeApiError(
 			this.getNode(),
 			{ message: redact(message), ...(httpCode ? { httpCode: String(httpCode) } : {}) },
@@ -89,15 +97,30 @@ export async function readListing(
 			},
 		);
 	};
+	return { baseUrl: endpoint.url, origin: new URL(endpoint.url).origin, fail };
+}
 
-	const cursorsRequested = new Set<string>();
-	let cursor: string | undefined;
+/**
+ * Reads a Braze listing through n8n's pagination helper, following the `Link` header's
+ * rel="next" and never requesting a page the caller has not asked for. Answers the cursor of
+ * the page after the last one read, when there is one.
+ */
+export async function readListing(
+	this: BrazeContext,
+	itemIndex: number,
+	{ pages, cursor: startCursor, onPage, ...endpoint }: ListingRequest,
+): Promise<{ nextCursor?: string }> {
+	const { baseUrl, origin, fail } = await connect.call(this, itemIndex);
+	const url = `${baseUrl}${endpoint.path}`;
+
+	const cursorsRequested = new Set<string>(startCursor === undefined ? [] : [startCursor]);
+	let cursor = startCursor;
 	let wanted = pages;
 	for (;;) {
 		const batch = Math.min(wanted, MAX_PAGES_PER_CALL);
 		let responses: IN8nHttpFullResponse[];
 		try {
-			responses = (await this.helpers.requestWithAuthenticationPaginated.call(
+			responses = (await (this as IExecuteFunctions).helpers.requestWithAuthenticationPaginated.call(
 				this,
 				{
 					method: 'GET',
@@ -115,13 +138,13 @@ export async function readListing(
 		for (const [index, response] of responses.entries()) {
 			const status = response.statusCode;
 			if (status < 200 || status >= 300) {
-				return httpFailure(status, response, permission, fail);
+				return httpFailure(status, response, endpoint, fail);
 			}
 			const body = response.body as IDataObject | undefined;
 			if (!Array.isArray(body?.results)) {
 				return fail(
-					`Braze answered ${path} without a results list`,
-					'The response was not the job listing Braze documents. Check that the REST Endpoint is a Braze REST endpoint.',
+					`Braze answered ${endpoint.path} without a results list`,
+					'The response was not the listing Braze documents. Check that the REST Endpoint is a Braze REST endpoint.',
 				);
 			}
 
@@ -130,13 +153,14 @@ export async function readListing(
 				if (cursorsRequested.has(next.cursor)) {
 					return fail(
 						'Braze sent a pagination link back to a page already read',
-						`The listing stopped to avoid looping (cursor ${next.cursor}). Run the node again; if it persists, Braze's pagination is broken for this integration.`,
+						`The listing stopped to avoid looping (cursor ${next.cursor}). Run the node again; if it persists, Braze's pagination is broken for this listing.`,
 					);
 				}
 				cursorsRequested.add(next.cursor);
 			}
 			wanted = onPage(body.results as IDataObject[]);
-			if (wanted <= 0) return;
+			const nextCursor = next.kind === 'next' ? next.cursor : undefined;
+			if (wanted <= 0) return { nextCursor };
 
 			const isLast = index === responses.length - 1;
 			if (!isLast) continue;
@@ -146,17 +170,51 @@ export async function readListing(
 					`The page was read, but ${next.reason}. The node only requests the configured REST endpoint, so the API key is never sent elsewhere; the listing cannot go on.`,
 				);
 			}
-			if (next.kind === 'none') return;
-			cursor = next.cursor;
+			if (nextCursor === undefined) return {};
+			cursor = nextCursor;
 		}
 	}
+}
+
+/**
+ * Starts a sync of the integration now. Braze answers 429 "Another job is in progress" while a
+ * sync runs: that is `alreadyRunning`, never mistaken for the rate limit.
+ */
+export async function startSync(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	integrationId: string,
+): Promise<{ outcome: 'started'; message: string } | { outcome: 'alreadyRunning'; message: string }> {
+	const { baseUrl, fail } = await connect.call(this, itemIndex);
+	const endpoint = syncTrigger(integrationId);
+	let response: IN8nHttpFullResponse;
+	try {
+		response = (await this.helpers.httpRequestWithAuthentication.call(this, CREDENTIAL_TYPE, {
+			method: 'POST',
+			url: `${baseUrl}${endpoint.path}`,
+			json: true,
+			returnFullResponse: true,
+			ignoreHttpStatusErrors: true,
+		})) as IN8nHttpFullResponse;
+	} catch (error) {
+		return networkFailure(error, baseUrl, fail);
+	}
+	const body = (typeof response.body === 'object' && response.body !== null ? response.body : {}) as IDataObject;
+	const message = typeof body.message === 'string' ? body.message : '';
+	if (response.statusCode === 429 && /another job is in progress/i.test(message)) {
+		return { outcome: 'alreadyRunning', message };
+	}
+	if (response.statusCode < 200 || response.statusCode >= 300) {
+		return httpFailure(response.statusCode, response, endpoint, fail);
+	}
+	return { outcome: 'started', message };
 }
 
 function httpFailure(
 	status: number,
 	response: IN8nHttpFullResponse,
-	permission: string,
-	fail: (message: string, description: string, httpCode?: number) => never,
+	{ permission, perMinute }: Endpoint,
+	fail: Fail,
 ): never {
 	const body = (typeof response.body === 'object' ? response.body : {}) as IDataObject;
 	const said = typeof body.message === 'string' ? body.message : '';
@@ -216,7 +274,7 @@ function httpFailure(
 		const when = Number.isFinite(reset) && reset > 0 ? ` It resets at ${new Date(reset * 1000).toISOString()}.` : '';
 		fail(
 			'Braze rate limit reached (429 Too Many Requests)',
-			`The job sync status API allows 100 requests a minute per workspace, shared with every other client of the workspace.${when} Run again later, or read fewer pages (a limit, or a Started After filter).` +
+			`This Braze endpoint allows ${perMinute} requests a minute per workspace, shared with every other client of the workspace.${when} Run again later, or read fewer pages (a limit, or a Started After filter).` +
 				braze,
 			status,
 		);
@@ -231,11 +289,7 @@ function httpFailure(
 	return fail(`Braze answered ${status}${said ? ` ${said}` : ''}`, `Unexpected answer from Braze.${braze}`, status);
 }
 
-function networkFailure(
-	error: unknown,
-	baseUrl: string,
-	fail: (message: string, description: string, httpCode?: number) => never,
-): never {
+function networkFailure(error: unknown, baseUrl: string, fail: Fail): never {
 	const cause = error as { code?: unknown; cause?: { code?: unknown }; message?: unknown };
 	const code = String(cause.cause?.code ?? cause.code ?? '');
 	// The code goes in the description: n8n replaces a message naming one with its own text.
@@ -261,9 +315,26 @@ function secretRedactor(secret: string): (text: string) => string {
 }
 
 /** The job sync status listing of one integration. */
-export function jobSyncStatus(integrationId: string): Pick<ListingRequest, 'path' | 'permission'> {
+export function jobSyncStatus(integrationId: string): Endpoint {
 	return {
 		path: `/cdi/integrations/${encodeURIComponent(integrationId)}/job_sync_status`,
 		permission: 'cdi.integration_job_status',
+		perMinute: 100,
+	};
+}
+
+/** The listing of the workspace's integrations. */
+export const integrationList: Endpoint = {
+	path: '/cdi/integrations',
+	permission: 'cdi.integration_list',
+	perMinute: 50,
+};
+
+/** Starting a sync of one integration. */
+export function syncTrigger(integrationId: string): Endpoint {
+	return {
+		path: `/cdi/integrations/${encodeURIComponent(integrationId)}/sync`,
+		permission: 'cdi.integration_sync',
+		perMinute: 20,
 	};
 }

@@ -2,8 +2,9 @@ import type { INodeProperties } from 'n8n-workflow';
 
 import * as getLatest from './getLatest.operation';
 import * as list from './list.operation';
+import * as summarize from './summarize.operation';
 
-export { getLatest, list };
+export { getLatest, list, summarize };
 
 export const description: INodeProperties[] = [
 	{
@@ -25,9 +26,17 @@ export const description: INodeProperties[] = [
 				description: "List an integration's sync history, newest first, one item per sync",
 				action: 'List the sync history of an integration',
 			},
+			{
+				name: 'Summarize',
+				value: 'summarize',
+				description:
+					'Report on the syncs of a time window, per integration: counts per status, rows, failure rate, last success and failure, durations, health',
+				action: 'Summarize the syncs of integrations',
+			},
 		],
 		default: 'list',
 	},
 	...list.description,
 	...getLatest.description,
+	...summarize.description,
 ];

@@ -1,30 +1,19 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
-import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
+import { updateDisplayOptions } from 'n8n-workflow';
 
+import type { SyncFilters } from '../../helpers/syncs';
 import { matchesFilters, NewestFirstWatch, toSyncItem } from '../../helpers/syncs';
-import { getIntegrationId, getSyncFilters, integrationIdLocator, syncFilters } from '../../shared/parameters';
+import {
+	getIntegrationId,
+	getLimit,
+	getSyncFilters,
+	integrationIdLocator,
+	returnAllOrLimit,
+	syncFilters,
+} from '../../shared/parameters';
 import { jobSyncStatus, PAGE_SIZE, readListing } from '../../transport';
 
-const properties: INodeProperties[] = [
-	integrationIdLocator,
-	{
-		displayName: 'Return All',
-		name: 'returnAll',
-		type: 'boolean',
-		default: false,
-		description: 'Whether to return all results or only up to a given limit',
-	},
-	{
-		displayName: 'Limit',
-		name: 'limit',
-		type: 'number',
-		typeOptions: { minValue: 1 },
-		default: 50,
-		description: 'Max number of results to return',
-		displayOptions: { show: { returnAll: [false] } },
-	},
-	syncFilters,
-];
+const properties: INodeProperties[] = [integrationIdLocator, ...returnAllOrLimit, syncFilters];
 
 export const description = updateDisplayOptions(
 	{ show: { resource: ['jobSync'], operation: ['list'] } },
@@ -37,10 +26,24 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const integrationId = getIntegrationId.call(this, itemIndex);
 	const filters = getSyncFilters.call(this, itemIndex);
 	const limit = this.getNodeParameter('returnAll', itemIndex) ? Infinity : getLimit.call(this, itemIndex);
+	const syncs = await readSyncs.call(this, itemIndex, integrationId, filters, limit);
+	return syncs.map((sync) => toSyncItem(sync, integrationId));
+}
 
+/**
+ * Up to `limit` syncs of the integration that match the filters, in Braze's order, reading only
+ * the pages needed: with Started After, the listing stops at the first page reaching back
+ * before it (while the pages are seen newest first).
+ */
+export async function readSyncs(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	integrationId: string,
+	filters: SyncFilters,
+	limit = Infinity,
+): Promise<IDataObject[]> {
 	const order = new NewestFirstWatch();
 	const syncs: IDataObject[] = [];
-	// With Started After, each page decides whether an older one can still match.
 	const pageByPage = filters.startedAfter !== undefined;
 	await readListing.call(this, itemIndex, {
 		...jobSyncStatus(integrationId),
@@ -53,16 +56,5 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 			return pageByPage ? 1 : pagesFor(limit - syncs.length);
 		},
 	});
-	return syncs.slice(0, limit).map((sync) => toSyncItem(sync, integrationId));
-}
-
-function getLimit(this: IExecuteFunctions, itemIndex: number): number {
-	const limit = this.getNodeParameter('limit', itemIndex) as number;
-	if (!Number.isInteger(limit) || limit < 1) {
-		throw new NodeOperationError(this.getNode(), `Limit must be a whole number of at least 1, not ${limit}`, {
-			itemIndex,
-			description: 'Set Limit to how many syncs to return, or turn on Return All.',
-		});
-	}
-	return limit;
+	return syncs.slice(0, limit);
 }

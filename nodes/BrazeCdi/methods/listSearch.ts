@@ -1,0 +1,31 @@
+import type { ILoadOptionsFunctions, INodeListSearchResult } from 'n8n-workflow';
+
+import { integrationList, readListing } from '../transport';
+
+/**
+ * The integration picker: one Braze page (10 integrations) per call, the next page through n8n's
+ * list-search pagination token (Braze's cursor). The filter matches names and IDs.
+ */
+export async function searchIntegrations(
+	this: ILoadOptionsFunctions,
+	filter?: string,
+	paginationToken?: string,
+): Promise<INodeListSearchResult> {
+	const needle = (filter ?? '').trim().toLowerCase();
+	const results: INodeListSearchResult['results'] = [];
+	const { nextCursor } = await readListing.call(this, 0, {
+		...integrationList,
+		pages: 1,
+		cursor: paginationToken || undefined,
+		onPage: (integrations) => {
+			for (const integration of integrations) {
+				const id = String(integration.integration_id ?? '');
+				const name = String(integration.integration_name ?? id);
+				if (needle && !`${name} ${id}`.toLowerCase().includes(needle)) continue;
+				results.push({ name, value: id });
+			}
+			return 0;
+		},
+	});
+	return { results, paginationToken: nextCursor };
+}

@@ -1,0 +1,238 @@
+import nock from 'nock';
+
+import type { Simulator } from '../simulator';
+import { makeSyncs, startSimulator } from '../simulator';
+import { API_KEY, runBrazeNode, searchIntegrationsList } from './harness';
+import { expectNoKeyIn } from './fixtures';
+
+let sim: Simulator;
+const ALL = ['cdi.integration_job_status', 'cdi.integration_list', 'cdi.integration_sync'];
+const credentials = (apiKey = API_KEY) => ({ restEndpoint: 'custom', customUrl: sim.url, apiKey });
+const byId = (value: string) => ({ __rl: true, mode: 'id', value });
+const listRequests = () => sim.requests.filter((request) => request.path === '/cdi/integrations');
+
+beforeAll(() => nock.enableNetConnect('127.0.0.1'));
+beforeEach(async () => {
+	sim = await startSimulator({
+		apiKeys: { [API_KEY]: ALL, 'read-only-key': ['cdi.integration_job_status', 'cdi.integration_list'] },
+		integrations: Array.from({ length: 23 }, (_, index) => ({
+			integration_id: `int-${index}`,
+			integration_name: index === 7 ? 'Orders from Snowflake' : `Integration ${index}`,
+			syncs: makeSyncs(3),
+		})),
+		syncDurationMs: 300,
+	});
+});
+afterEach(async () => await sim.close());
+
+describe('List Integrations', () => {
+	test('return all: every integration, Braze fields unchanged, following the Link header', async () => {
+		const result = await runBrazeNode({
+			parameters: { resource: 'integration', operation: 'list', returnAll: true },
+			credentials: credentials(),
+		});
+
+		expect(result.error).toBeUndefined();
+		expect(result.items.map((item) => item.json.integration_id)).toEqual(Array.from({ length: 23 }, (_, index) => `int-${index}`));
+		expect(Object.keys(result.items[0].json)).toEqual([
+			'integration_id',
+			'app_group_id',
+			'integration_name',
+			'integration_type',
+			'integration_status',
+			'contact_emails',
+			'last_updated_at',
+			'warehouse_type',
+			'last_job_start_time',
+			'last_job_status',
+			'next_scheduled_run',
+		]);
+		expect(listRequests()).toHaveLength(3);
+	});
+
+	test('limit 12: 12 integrations in 2 requests', async () => {
+		const result = await runBrazeNode({
+			parameters: { resource: 'integration', operation: 'list', limit: 12 },
+			credentials: credentials(),
+		});
+
+		expect(result.items).toHaveLength(12);
+		expect(listRequests()).toHaveLength(2);
+	});
+});
+
+describe('The integration picker (resource locator "From List")', () => {
+	test('one page per call, the next through the pagination token', async () => {
+		const first = await searchIntegrationsList(undefined, undefined, credentials());
+		const second = await searchIntegrationsList(undefined, first.paginationToken as string, credentials());
+		const third = await searchIntegrationsList(undefined, second.paginationToken as string, credentials());
+
+		expect(first.results).toHaveLength(10);
+		expect(first.results[0]).toEqual({ name: 'Integration 0', value: 'int-0' });
+		expect(third.results.map((result) => result.value)).toEqual(['int-20', 'int-21', 'int-22']);
+		expect(third.paginationToken).toBeUndefined();
+		expect(listRequests()).toHaveLength(3);
+	});
+
+	test('filters by name or ID, case-insensitively', async () => {
+		const page = await searchIntegrationsList('snowflake', undefined, credentials());
+
+		expect(page.results).toEqual([{ name: 'Orders from Snowflake', value: 'int-7' }]);
+	});
+});
+
+describe('The Integration parameter by URL', () => {
+	test('the ID is taken from the dashboard URL', async () => {
+		const result = await runBrazeNode({
+			parameters: {
+				resource: 'jobSync',
+				operation: 'getLatest',
+				integrationId: {
+					__rl: true,
+					mode: 'url',
+					value: 'https://dashboard-01.braze.com/integrations/cloud_data_ingestion/int-3?tab=log',
+				},
+			},
+			credentials: credentials(),
+		});
+
+		expect(result.error).toBeUndefined();
+		expect(result.items.map((item) => item.json.integration_id)).toEqual(['int-3']);
+	});
+});
+
+describe('Trigger Sync', () => {
+	const trigger = (extra = {}) => ({ resource: 'integration', operation: 'triggerSync', integrationId: byId('int-4'), ...extra });
+
+	test('without waiting: one item with the integration, Braze\'s message and when it was triggered', async () => {
+		const before = Date.now();
+		const result = await runBrazeNode({ parameters: trigger(), credentials: credentials() });
+
+		expect(result.items.map((item) => item.json)).toEqual([
+			{ integration_id: 'int-4', message: 'success', triggered_at: expect.any(String) },
+		]);
+		expect(Date.parse(String(result.items[0].json.triggered_at))).toBeGreaterThanOrEqual(before);
+		const posts = sim.requests.filter((request) => request.method === 'POST');
+		expect(posts.map((request) => [request.path, request.headers.authorization])).toEqual([
+			['/cdi/integrations/int-4/sync', `Bearer ${API_KEY}`],
+		]);
+		expect(sim.integration('int-4').syncs[0].job_status).toBe('running');
+	});
+
+	test('waiting: polls the newest page until the sync it started has finished, and outputs that sync', async () => {
+		const result = await runBrazeNode({
+			parameters: trigger({ waitForCompletion: true, options: { pollInterval: 0.1 } }),
+			credentials: credentials(),
+		});
+
+		expect(result.error).toBeUndefined();
+		const finished = sim.integration('int-4').syncs[0];
+		expect(finished.job_status).toBe('success');
+		expect(result.items.map((item) => item.json)).toEqual([
+			{ ...finished, integration_id: 'int-4', duration_seconds: expect.any(Number) },
+		]);
+		const polls = sim.requestsFor('/cdi/integrations/int-4/job_sync_status');
+		expect(polls.length).toBeGreaterThanOrEqual(2);
+		expect(polls.every((request) => request.query.cursor === undefined)).toBe(true);
+	});
+
+	test.each([
+		['error', /ended with status "error": 0 rows synced, 0 rows failed/],
+		['config_error', /ended with status "config_error"/],
+	])('waiting, a sync ending %s fails the node by default, naming status and rows', async (status, message) => {
+		sim.options.syncStatus = status;
+
+		const result = await runBrazeNode({
+			parameters: trigger({ waitForCompletion: true, options: { pollInterval: 0.1 } }),
+			credentials: credentials(),
+		});
+
+		expect(result.error?.message).toMatch(message);
+	});
+
+	test('Fail on Status decides: partial can fail, error can pass', async () => {
+		sim.options.syncStatus = 'partial';
+		const failing = await runBrazeNode({
+			parameters: trigger({ waitForCompletion: true, options: { pollInterval: 0.1, failOnStatus: ['partial'] } }),
+			credentials: credentials(),
+		});
+		expect(failing.error?.message).toMatch(/ended with status "partial": \d+ rows synced, \d+ rows failed/);
+
+		sim.options.syncStatus = 'error';
+		const passing = await runBrazeNode({
+			parameters: trigger({ integrationId: byId('int-5'), waitForCompletion: true, options: { pollInterval: 0.1, failOnStatus: [] } }),
+			credentials: credentials(),
+		});
+		expect(passing.items.map((item) => item.json.job_status)).toEqual(['error']);
+	});
+
+	test('with Continue On Fail, a failed sync becomes an error item', async () => {
+		sim.options.syncStatus = 'error';
+
+		const result = await runBrazeNode({
+			parameters: trigger({ waitForCompletion: true, options: { pollInterval: 0.1 } }),
+			credentials: credentials(),
+			continueOnFail: true,
+		});
+
+		expect(result.items).toEqual([{ json: { error: expect.stringMatching(/ended with status "error"/), description: expect.any(String) }, pairedItem: { item: 0 } }]);
+	});
+
+	test('"Another job is in progress" is reported as a running sync, not as a rate limit', async () => {
+		sim.addSyncs('int-4', makeSyncs(1, { newest: Date.now(), running: true }));
+
+		const result = await runBrazeNode({ parameters: trigger(), credentials: credentials() });
+
+		expect(result.error?.message).toBe('A sync of integration int-4 is already running');
+		expect(result.error?.description).toMatch(/Another job is in progress.*If Already Running/);
+		expect(result.error?.message).not.toMatch(/rate limit/i);
+	});
+
+	test('If Already Running → Wait for the Running Sync: waits for it and outputs it', async () => {
+		const runningSync = makeSyncs(1, { newest: Date.now() - 1000, running: true })[0];
+		sim.addSyncs('int-4', [runningSync]);
+		setTimeout(() => sim.completeSync('int-4', 'success'), 300);
+
+		const result = await runBrazeNode({
+			parameters: trigger({ options: { ifAlreadyRunning: 'waitForRunning', pollInterval: 0.1 } }),
+			credentials: credentials(),
+		});
+
+		expect(result.error).toBeUndefined();
+		expect(result.items.map((item) => [item.json.sync_start_time, item.json.job_status])).toEqual([
+			[runningSync.sync_start_time, 'success'],
+		]);
+	});
+
+	test('a sync that outlasts the timeout fails with how long it waited', async () => {
+		sim.options.syncDurationMs = 60_000;
+
+		const result = await runBrazeNode({
+			parameters: trigger({ waitForCompletion: true, options: { pollInterval: 0.1, timeout: 0.3 } }),
+			credentials: credentials(),
+		});
+
+		expect(result.error?.message).toBe('The sync of integration int-4 was still running after 0.3 seconds');
+	});
+
+	test('a rate-limited trigger is a rate limit, naming the 20 a minute of this endpoint', async () => {
+		await sim.close();
+		sim = await startSimulator({
+			apiKeys: { [API_KEY]: ALL },
+			integrations: [{ integration_id: 'int-4', syncs: makeSyncs(2) }],
+			rateLimits: { sync: { limit: 0, windowMs: 60_000 } },
+		});
+
+		const result = await runBrazeNode({ parameters: trigger(), credentials: credentials() });
+
+		expect(result.error?.message).toBe('Braze rate limit reached (429 Too Many Requests)');
+		expect(result.error?.description).toMatch(/20 requests a minute/);
+	});
+
+	test('a key without cdi.integration_sync gets the permission named', async () => {
+		const result = await runBrazeNode({ parameters: trigger(), credentials: credentials('read-only-key') });
+
+		expect(result.error?.message).toBe('The API key lacks the cdi.integration_sync permission (403 Access Denied)');
+		expectNoKeyIn(result.run);
+	});
+});
