@@ -107,9 +107,9 @@ async function main() {
 	});
 	say(`Simulator listening on ${simulator.url}`);
 
-	let child;
+	let editorProcess;
 	const stop = async () => {
-		child?.kill();
+		await editorProcess?.stop();
 		await simulator.close();
 	};
 	try {
@@ -121,7 +121,7 @@ async function main() {
 		await n8n.importWorkflows(workflows);
 
 		if (editor) {
-			child = await n8n.startEditor({ port: 5678 });
+			editorProcess = await n8n.startEditor({ port: 5678 });
 			say('');
 			say('The n8n editor is running at http://127.0.0.1:5678');
 			say('  First visit: set up an owner account (it stays on this machine).');
@@ -131,7 +131,7 @@ async function main() {
 			await new Promise((resolve) => {
 				process.once('SIGINT', resolve);
 				process.once('SIGTERM', resolve);
-				child.once('exit', resolve);
+				editorProcess.child.once('exit', resolve);
 			});
 			return;
 		}

@@ -55,17 +55,15 @@ async function ensureN8n(version) {
 
 	const started = Date.now();
 	log(`Installing n8n@${version} into ${folder} (first time only; a few minutes)…`);
-	const progress = setInterval(() => {
-		const modules = path.join(folder, 'node_modules');
-		const count = fs.existsSync(modules) ? fs.readdirSync(modules).length : 0;
-		log(`  … ${Math.round((Date.now() - started) / 1000)} s, ${count} top-level packages so far`);
-	}, 20_000);
+	let phase = 'npm install (downloads first, then writes node_modules)';
+	const progress = setInterval(() => log(`  … ${Math.round((Date.now() - started) / 1000)} s: ${phase}`), 20_000);
 	try {
 		const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 		const env = { ...process.env, npm_config_nodedir: path.dirname(path.dirname(process.execPath)) };
 		const install = await run(npm, ['install', `n8n@${version}`, '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: folder, env });
 		if (install.code !== 0) throw new Error(`npm install n8n@${version} failed:\n${install.output.slice(-3000)}`);
-		log('  building sqlite3 for this Node.js…');
+		phase = 'building sqlite3 for this Node.js (compiles; a minute or more)';
+		log(`  ${phase}…`);
 		const rebuild = await run(npm, ['rebuild', 'sqlite3'], { cwd: folder, env });
 		if (rebuild.code !== 0) throw new Error(`npm rebuild sqlite3 failed:\n${rebuild.output.slice(-3000)}`);
 	} finally {
@@ -166,7 +164,7 @@ async function createN8n({ version, tarball, userFolder } = {}) {
 			const { code, output } = await cli(['execute', `--id=${id}`, '--rawOutput']);
 			return { code, output, execution: parseExecution(output) };
 		},
-		/** Starts the editor; resolves once it answers. Returns the child process. */
+		/** Starts the editor; resolves once it answers, with `stop()` to end it (and its task runners). */
 		async startEditor({ port = 5678, host = '127.0.0.1' } = {}) {
 			const child = spawn(process.execPath, [bin, 'start'], {
 				cwd: home,
@@ -182,7 +180,7 @@ async function createN8n({ version, tarball, userFolder } = {}) {
 				try {
 					// /healthz answers before the REST API is mounted; the editor needs the latter.
 					const response = await fetch(`http://${host}:${port}/rest/settings`);
-					if (response.ok) return child;
+					if (response.ok) return { child, stop: () => stopProcess(child) };
 				} catch {
 					// not listening yet
 				}
@@ -195,6 +193,16 @@ async function createN8n({ version, tarball, userFolder } = {}) {
 		},
 		cli,
 	};
+}
+
+/** Ends a process: SIGTERM, then SIGKILL if it has not exited within 15 s (n8n can linger). */
+async function stopProcess(child) {
+	if (child.exitCode !== null || child.signalCode !== null) return;
+	const exited = new Promise((resolve) => child.once('exit', resolve));
+	child.kill('SIGTERM');
+	const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+	await exited;
+	clearTimeout(timer);
 }
 
 /** The items a node produced in an execution: `[{ json, pairedItem }, …]` of its first run. */

@@ -102,7 +102,7 @@ async function main() {
 		process.stdout.write('Wrote docs/node-parameters.png and docs/execution-output.png\n');
 	} finally {
 		await browser.close();
-		editor.kill();
+		await editor.stop();
 		await simulator.close();
 	}
 }

@@ -6,6 +6,7 @@ import nock from 'nock';
 
 import type { Simulator } from '../../simulator';
 import { makeSyncs, startSimulator } from '../../simulator';
+import { summarizeSyncs } from '../../nodes/BrazeCdi/helpers/summary';
 import { createN8n, executionError, N8N_VERSIONS, nodeItems, packPackage } from '../../scripts/n8n';
 import { brazeWorkflow, BRAZE_NODE, byId, exampleWorkflow } from './workflows';
 
@@ -36,7 +37,10 @@ beforeAll(async () => {
 				...integrations(),
 				{ integration_id: 'int-failed', integration_name: 'Failing', syncs: failedSyncs },
 				{ integration_id: 'int-recent', integration_name: 'Recent', syncs: recentSyncs },
+				{ integration_id: 'int-trigger', integration_name: 'Triggered', syncs: makeSyncs(3) },
 			],
+			syncDurationMs: 1500,
+			syncStatus: 'partial',
 		}),
 		absolute: await startSimulator({ apiKeys, integrations: integrations(), linkStyle: 'absolute' }),
 		missingSlash: await startSimulator({ apiKeys, integrations: integrations(), linkStyle: 'missingSlash' }),
@@ -98,6 +102,29 @@ describe.each(versions)('n8n %s with the packed package', (version) => {
 			brazeWorkflow('wrong-key', list({ returnAll: true }), 'wrong-key'),
 			brazeWorkflow('list-only-key', list({ returnAll: true }), 'list-only'),
 			brazeWorkflow('foreign-next', list({ returnAll: true }), 'foreign'),
+			brazeWorkflow('list-integrations', { resource: 'integration', operation: 'list', returnAll: true }, 'main'),
+			brazeWorkflow(
+				'trigger-and-wait',
+				{
+					resource: 'integration',
+					operation: 'triggerSync',
+					integrationId: byId('int-trigger'),
+					waitForCompletion: true,
+					options: { pollInterval: 1, failOnStatus: ['error', 'config_error'] },
+				},
+				'main',
+			),
+			brazeWorkflow(
+				'summarize-all',
+				{
+					resource: 'jobSync',
+					operation: 'summarize',
+					allIntegrations: true,
+					startedAfter: '2026-03-25T00:00:00Z',
+					startedBefore: '2026-03-25T12:30:00Z',
+				},
+				'main',
+			),
 			exampleWorkflow('alert-on-failed-syncs.json', 'example-alert', 'int-failed', 'main'),
 			exampleWorkflow('daily-sync-report.json', 'example-report', 'int-recent', 'main'),
 		]);
@@ -193,6 +220,46 @@ describe.each(versions)('n8n %s with the packed package', (version) => {
 		expect(output).toContain('Refused to follow Braze pagination link');
 		expect(requests).toHaveLength(1);
 		expect(sims.otherOrigin.requests).toEqual([]);
+	});
+
+	test('list integrations: every integration, Braze fields unchanged, in 1 request', async () => {
+		const { items, requests } = await execute('list-integrations');
+
+		const names = items.map((item) => [item.json.integration_id, item.json.integration_name]);
+		expect(names).toEqual(sims.main.integrations().map((integration) => [integration.integration_id, integration.integration_name]));
+		expect(Object.keys(items[0].json)).toContain('last_job_status');
+		expect(requests.map((request) => request.path)).toEqual(['/cdi/integrations']);
+	});
+
+	test('trigger sync and wait: the sync it started, once finished, with its status', async () => {
+		const before = Date.now();
+		const { items, requests, error } = await execute('trigger-and-wait');
+
+		expect(error).toBeUndefined();
+		const started = sims.main.integration('int-trigger').syncs[0];
+		expect(Date.parse(started.sync_start_time)).toBeGreaterThanOrEqual(before - 1000);
+		expect(items.map((item) => item.json)).toEqual(asItems([started], 'int-trigger'));
+		expect(started.job_status).toBe('partial');
+		expect(requests[0]).toMatchObject({ method: 'POST', path: '/cdi/integrations/int-trigger/sync' });
+		expect(requests.slice(1).every((request) => request.path === '/cdi/integrations/int-trigger/job_sync_status')).toBe(true);
+	});
+
+	test('summarize all integrations: one report each over the window', async () => {
+		const { items } = await execute('summarize-all');
+
+		const windowStart = Date.parse('2026-03-25T00:00:00Z');
+		const windowEnd = Date.parse('2026-03-25T12:30:00Z');
+		const expected = sims.main.integrations().map((integration) => {
+			const inWindow = integration.syncs.filter((sync) => {
+				const start = Date.parse(sync.sync_start_time);
+				return start >= windowStart && start < windowEnd;
+			});
+			return { integration_id: integration.integration_id, integration_name: integration.integration_name, ...summarizeSyncs(inWindow) };
+		});
+		expect(items.map((item) => item.json)).toEqual(
+			expected.map((report) => ({ ...report, window_start: '2026-03-25T00:00:00.000Z', window_end: '2026-03-25T12:30:00.000Z' })),
+		);
+		expect(items.find((item) => item.json.integration_id === 'int-failed')?.json.healthy).toBe(false);
 	});
 
 	test('example "Alert on failed syncs": the latest sync failed, so a notification is built', async () => {
