@@ -2,18 +2,19 @@
 /**
  * `npm run screenshots`: pictures of the node in the n8n editor for the README, taken with
  * Playwright driving Debian's Chromium (`apt-get install chromium`) against the demo editor:
- * the node's parameters panel, and an execution's output table. Writes docs/*.png.
+ * the node's parameters panel, an execution's output table, and the trigger's test event.
+ * Writes docs/*.png.
  */
 const path = require('node:path');
-const { chromium } = require('playwright-core');
 
 const { makeSyncs, startSimulator } = require('../simulator');
+const { openEditor, openNode } = require('./editor');
 const { N8N_VERSIONS, ROOT, createN8n, freePort, packPackage } = require('./n8n');
 
-const OWNER = { email: 'demo@example.com', firstName: 'Demo', lastName: 'User', password: 'Demo-password-1' };
 const API_KEY = 'screenshot-api-key';
 const WORKFLOW_ID = 'screenshot-list';
 const NODE_NAME = 'List Job Sync Status';
+const TRIGGER_NAME = 'When a sync fails';
 
 async function main() {
 	const simulator = await startSimulator({
@@ -32,6 +33,20 @@ async function main() {
 			settings: { executionOrder: 'v1' },
 			nodes: [
 				{ id: 's', name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+				{
+					id: 't',
+					name: TRIGGER_NAME,
+					type: 'n8n-nodes-braze-cdi.brazeCdiTrigger',
+					typeVersion: 1,
+					position: [0, 220],
+					parameters: {
+						pollTimes: { item: [{ mode: 'everyMinute' }] },
+						watch: 'integration',
+						integrationId: { __rl: true, mode: 'id', value: 'cdi-orders' },
+						event: 'syncFailed',
+					},
+					credentials: { brazeCdiApi: { id: 'braze-cdi', name: 'Braze CDI account' } },
+				},
 				{
 					id: 'b',
 					name: NODE_NAME,
@@ -55,51 +70,26 @@ async function main() {
 	const editor = await n8n.startEditor({ port });
 	const base = `http://127.0.0.1:${port}`;
 
-	const browser = await chromium.launch({
-		executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-		args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-	});
+	const { browser, page } = await openEditor(base);
 	try {
-		const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1 });
-		// The owner route can lag a moment behind the rest of the REST API at start-up.
-		let setup;
-		for (let attempt = 0; attempt < 30; attempt++) {
-			setup = await context.request.post(`${base}/rest/owner/setup`, { data: OWNER });
-			if (setup.status() !== 404) break;
-			await new Promise((resolve) => setTimeout(resolve, 1000));
-		}
-		if (!setup.ok()) throw new Error(`owner setup failed: ${setup.status()} ${await setup.text()}`);
-		await context.request.post(`${base}/rest/login`, {
-			data: { emailOrLdapLoginId: OWNER.email, email: OWNER.email, password: OWNER.password },
-		});
-
-		const page = await context.newPage();
-		await page.goto(`${base}/workflow/${WORKFLOW_ID}`);
-		const node = page.locator(`[data-test-id="canvas-node"][data-node-name="${NODE_NAME}"], [data-name="${NODE_NAME}"]`).first();
-		await node.waitFor({ timeout: 60_000 });
-		await page.keyboard.press('Escape');
-
-		await node.dblclick();
+		await openNode(page, base, WORKFLOW_ID, NODE_NAME);
 		await page.getByText('Integration', { exact: true }).first().waitFor();
 		await page.waitForTimeout(1000);
 		await page.screenshot({ path: path.join(ROOT, 'docs', 'node-parameters.png') });
 
 		// Run the node from its panel and show the output as a table.
-		await page.mouse.move(1200, 800); // away from the parameter hint, whose tooltip covers the buttons
-		await page.waitForTimeout(500);
 		await page.getByRole('button', { name: /^(Execute|Test) step$/ }).last().click();
-		await page
-			.getByText('job_status')
-			.first()
-			.waitFor({ timeout: 60_000 })
-			.catch(async (error) => {
-				await page.screenshot({ path: path.join(ROOT, '.cache', 'screenshot-failure.png') });
-				process.stderr.write(`simulator requests: ${simulator.requests.length}\n`);
-				throw error;
-			});
+		await page.getByText('job_status').first().waitFor({ timeout: 60_000 });
 		await page.waitForTimeout(1500);
 		await page.screenshot({ path: path.join(ROOT, 'docs', 'execution-output.png') });
-		process.stdout.write('Wrote docs/node-parameters.png and docs/execution-output.png\n');
+
+		// The trigger's "Fetch Test Event": the most recent failed sync.
+		await openNode(page, base, WORKFLOW_ID, TRIGGER_NAME);
+		await page.getByRole('button', { name: /fetch test event/i }).first().click();
+		await page.getByText('job_status').first().waitFor({ timeout: 60_000 });
+		await page.waitForTimeout(1500);
+		await page.screenshot({ path: path.join(ROOT, 'docs', 'trigger-test-event.png') });
+		process.stdout.write('Wrote docs/node-parameters.png, docs/execution-output.png and docs/trigger-test-event.png\n');
 	} finally {
 		await browser.close();
 		await editor.stop();
