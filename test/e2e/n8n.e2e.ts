@@ -38,6 +38,7 @@ beforeAll(async () => {
 				{ integration_id: 'int-failed', integration_name: 'Failing', syncs: failedSyncs },
 				{ integration_id: 'int-recent', integration_name: 'Recent', syncs: recentSyncs },
 				{ integration_id: 'int-trigger', integration_name: 'Triggered', syncs: makeSyncs(3) },
+				{ integration_id: 'int-example-run', integration_name: 'Example run', syncs: makeSyncs(3) },
 			],
 			syncDurationMs: 1500,
 			syncStatus: 'partial',
@@ -127,6 +128,7 @@ describe.each(versions)('n8n %s with the packed package', (version) => {
 			),
 			exampleWorkflow('alert-on-failed-syncs.json', 'example-alert', 'int-failed', 'main'),
 			exampleWorkflow('daily-sync-report.json', 'example-report', 'int-recent', 'main'),
+			exampleWorkflow('run-sync-and-continue.json', 'example-run', 'int-example-run', 'main'),
 		]);
 	}, 30 * 60_000);
 
@@ -286,4 +288,15 @@ describe.each(versions)('n8n %s with the packed package', (version) => {
 			expect(row.sum_rows_failed_with_errors).toBe(ofStatus.reduce((sum, sync) => sum + Number(sync.rows_failed_with_errors), 0));
 		}
 	});
+
+	test('example "Run a sync and continue when it finishes": the next step gets the finished sync', async () => {
+		// The example polls every 30 s; the simulator's sync takes 1.5 s, so one wait suffices.
+		const { execution } = await execute('example-run');
+
+		const finished = sims.main.integration('int-example-run').syncs[0];
+		expect(finished.job_status).toBe('partial');
+		expect(nodeItems(execution, 'Next step (replace with yours)').map((item) => item.json.message)).toEqual([
+			`Braze CDI sync finished (partial): ${finished.rows_synced} rows synced, ${finished.rows_failed_with_errors} rows failed, in ${(Date.parse(finished.sync_finish_time!) - Date.parse(finished.sync_start_time)) / 1000} s.`,
+		]);
+	}, 180_000);
 });

@@ -16,7 +16,8 @@ export const description: INodeProperties[] = [
 			{
 				name: 'List Integrations',
 				value: 'list',
-				description: "List the workspace's Cloud Data Ingestion integrations, one item each",
+				description:
+					"List the workspace's Braze Cloud Data Ingestion integrations with their IDs, names, status and last sync, one item each",
 				action: 'List integrations',
 			},
 			{

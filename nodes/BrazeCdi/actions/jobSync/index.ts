@@ -17,13 +17,15 @@ export const description: INodeProperties[] = [
 			{
 				name: 'Get Latest',
 				value: 'getLatest',
-				description: 'Get the most recent sync of an integration, optionally the most recent with a given status',
+				description:
+					'Get the most recent sync of a Braze CDI integration (status, start and finish times, rows synced and failed), optionally the most recent with a given status; List Integrations finds an integration ID by name',
 				action: 'Get the latest sync of an integration',
 			},
 			{
 				name: 'List Job Sync Status',
 				value: 'list',
-				description: "List an integration's sync history, newest first, one item per sync",
+				description:
+					"List a Braze CDI integration's sync history, newest first, one item per sync, optionally filtered by status and start time",
 				action: 'List the sync history of an integration',
 			},
 			{
