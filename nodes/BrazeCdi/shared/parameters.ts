@@ -91,6 +91,34 @@ export const syncFilters: INodeProperties = {
 	],
 };
 
+/** Options of every operation that pages through a listing. */
+export const listingOptions: INodeProperties = {
+	displayName: 'Options',
+	name: 'options',
+	type: 'collection',
+	placeholder: 'Add Option',
+	default: {},
+	options: [
+		{
+			displayName: 'Max Wait for Rate Limit (Seconds)',
+			name: 'maxWait',
+			type: 'number',
+			typeOptions: { minValue: 0 },
+			default: 300,
+			description:
+				"Braze allows 100 job status requests a minute per workspace, shared with other clients. When the budget is spent the node waits for it to reset; past this many seconds of waiting in all, it fails instead, saying how far it got.",
+		},
+	],
+};
+
+export function getMaxWait(this: IExecuteFunctions, itemIndex: number): number {
+	const { maxWait = 300 } = this.getNodeParameter('options', itemIndex, {}) as { maxWait?: number };
+	if (typeof maxWait !== 'number' || !(maxWait >= 0)) {
+		throw new NodeOperationError(this.getNode(), `Options → Max Wait must be a number of seconds, not ${maxWait}`, { itemIndex });
+	}
+	return maxWait;
+}
+
 /** n8n's usual pair: every result, or up to a limit. */
 export const returnAllOrLimit: INodeProperties[] = [
 	{

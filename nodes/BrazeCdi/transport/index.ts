@@ -5,7 +5,7 @@ import type {
 	IN8nHttpFullResponse,
 	IPollFunctions,
 } from 'n8n-workflow';
-import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
 
 import { resolveRestEndpoint } from '../helpers/endpoint';
 import { CURSOR_PARAM, NEXT_LINK, RELATIVE_TARGET, nextPage } from '../helpers/linkHeader';
@@ -56,6 +56,8 @@ export interface ListingRequest extends Endpoint {
 	pages: number;
 	/** Where to start: a cursor from an earlier listing's `nextCursor`; the first page if absent. */
 	cursor?: string;
+	/** How long rate-limit waits may add up to before the listing fails instead (default 300). */
+	maxWaitSeconds?: number;
 	/**
 	 * Takes each page's results in order and answers how many more pages are surely needed:
 	 * 0 stops, 1 asks to decide again after the next page.
@@ -104,20 +106,27 @@ async function connect(this: BrazeContext, itemIndex: number) {
  * Reads a Braze listing through n8n's pagination helper, following the `Link` header's
  * rel="next" and never requesting a page the caller has not asked for. Answers the cursor of
  * the page after the last one read, when there is one.
+ *
+ * Under the rate limit it paces itself: calls are sized to the budget Braze reports, and when
+ * it is spent (or a 429 comes, the budget being shared) it waits for the reset and goes on from
+ * the same page. A 5xx, a reset connection or a timeout is retried from the failed page with
+ * backoff. Nothing is lost or read twice: a page reaches `onPage` once, in order.
  */
 export async function readListing(
 	this: BrazeContext,
 	itemIndex: number,
-	{ pages, cursor: startCursor, onPage, ...endpoint }: ListingRequest,
+	{ pages, cursor: startCursor, onPage, maxWaitSeconds = DEFAULT_MAX_WAIT_SECONDS, ...endpoint }: ListingRequest,
 ): Promise<{ nextCursor?: string }> {
 	const { baseUrl, origin, fail } = await connect.call(this, itemIndex);
 	const url = `${baseUrl}${endpoint.path}`;
+	const pace = new Pacing(this, endpoint, maxWaitSeconds, fail);
 
 	const cursorsRequested = new Set<string>(startCursor === undefined ? [] : [startCursor]);
 	let cursor = startCursor;
 	let wanted = pages;
 	for (;;) {
-		const batch = Math.min(wanted, MAX_PAGES_PER_CALL);
+		await pace.beforeRequest();
+		const batch = Math.min(wanted, MAX_PAGES_PER_CALL, pace.budget());
 		let responses: IN8nHttpFullResponse[];
 		try {
 			responses = (await (this as IExecuteFunctions).helpers.requestWithAuthenticationPaginated.call(
@@ -126,17 +135,33 @@ export async function readListing(
 					method: 'GET',
 					uri: cursor === undefined ? url : `${url}?cursor=${cursor}`,
 					json: true,
+					timeout: REQUEST_TIMEOUT_MS,
 				},
 				itemIndex,
 				{ ...PAGINATION, maxRequests: batch },
 				CREDENTIAL_TYPE,
 			)) as IN8nHttpFullResponse[];
 		} catch (error) {
+			// None of this call's pages was handed on: it is repeated whole, from its first cursor.
+			if (isTransient(error)) {
+				await pace.afterTransientFailure(() => networkFailure(error, baseUrl, fail));
+				continue;
+			}
 			return networkFailure(error, baseUrl, fail);
 		}
 
+		let resumeAt: { cursor: string | undefined } | undefined;
+		let pageCursor = cursor;
 		for (const [index, response] of responses.entries()) {
 			const status = response.statusCode;
+			pace.observe(response);
+			if (status === 429 || status >= 500) {
+				// Go on from this page, once the limit resets or after a backoff.
+				if (status === 429) await pace.afterRateLimit(response);
+				else await pace.afterTransientFailure(() => httpFailure(status, response, endpoint, fail));
+				resumeAt = { cursor: pageCursor };
+				break;
+			}
 			if (status < 200 || status >= 300) {
 				return httpFailure(status, response, endpoint, fail);
 			}
@@ -147,6 +172,7 @@ export async function readListing(
 					'The response was not the listing Braze documents. Check that the REST Endpoint is a Braze REST endpoint.',
 				);
 			}
+			pace.succeeded(body.results.length);
 
 			const next = nextPage(response.headers.link, origin);
 			if (next.kind === 'next') {
@@ -163,7 +189,10 @@ export async function readListing(
 			if (wanted <= 0) return { nextCursor };
 
 			const isLast = index === responses.length - 1;
-			if (!isLast) continue;
+			if (!isLast) {
+				pageCursor = nextCursor;
+				continue;
+			}
 			if (next.kind === 'refused') {
 				return fail(
 					'Refused to follow Braze pagination link',
@@ -173,6 +202,131 @@ export async function readListing(
 			if (nextCursor === undefined) return {};
 			cursor = nextCursor;
 		}
+		if (resumeAt) cursor = resumeAt.cursor;
+	}
+}
+
+/**
+ * The request budget and the waiting: Braze's `x-ratelimit-remaining` / `x-ratelimit-reset`
+ * (and `retry-after` when present) set how many requests the next call may make and how long to
+ * wait when none are left; transient failures back off exponentially, with jitter.
+ */
+class Pacing {
+	private limit?: number;
+
+	private remaining?: number;
+
+	private resetAt?: number;
+
+	private waitedMs = 0;
+
+	private failures = 0;
+
+	private pagesRead = 0;
+
+	private resultsRead = 0;
+
+	constructor(
+		private readonly context: BrazeContext,
+		private readonly endpoint: Endpoint,
+		private readonly maxWaitSeconds: number,
+		private readonly fail: Fail,
+	) {}
+
+	/**
+	 * How many requests the next call may make without going over the budget: one while it is
+	 * unknown (the answer tells it), then what Braze says remains.
+	 */
+	budget(): number {
+		return this.remaining === undefined ? 1 : Math.max(1, this.remaining);
+	}
+
+	observe(response: IN8nHttpFullResponse): void {
+		const limit = Number(header(response, 'x-ratelimit-limit'));
+		const remaining = Number(header(response, 'x-ratelimit-remaining'));
+		const reset = Number(header(response, 'x-ratelimit-reset'));
+		if (Number.isFinite(limit) && limit > 0) this.limit = limit;
+		if (Number.isFinite(remaining)) this.remaining = remaining;
+		if (Number.isFinite(reset) && reset > 0) this.resetAt = reset * 1000;
+	}
+
+	succeeded(results: number): void {
+		this.failures = 0;
+		this.pagesRead++;
+		this.resultsRead += results;
+	}
+
+	/** Before a call: with the budget spent, wait for the window to reset. */
+	async beforeRequest(): Promise<void> {
+		if (this.remaining !== 0 || this.resetAt === undefined) return;
+		await this.waitForLimit(this.resetAt - Date.now());
+		this.remaining = this.limit; // a new window
+	}
+
+	/** After a 429: other clients spent the shared budget; wait as Braze says. */
+	async afterRateLimit(response: IN8nHttpFullResponse): Promise<void> {
+		const retryAfter = retryAfterMs(header(response, 'retry-after'));
+		const untilReset = this.resetAt !== undefined ? this.resetAt - Date.now() : undefined;
+		this.remaining = undefined;
+		await this.waitForLimit(retryAfter ?? untilReset ?? backoffMs(++this.failures));
+	}
+
+	/** After a 5xx, a reset or a timeout: back off and try again, a few times. */
+	async afterTransientFailure(giveUp: () => never): Promise<void> {
+		this.failures++;
+		if (this.failures >= MAX_ATTEMPTS) giveUp();
+		await pause(this.context, backoffMs(this.failures), this.fail);
+	}
+
+	private async waitForLimit(ms: number): Promise<void> {
+		const wait = Math.max(0, ms) + RESET_MARGIN_MS;
+		if (this.waitedMs + wait > this.maxWaitSeconds * 1000) {
+			this.fail(
+				`Braze's rate limit would make this wait longer than Max Wait (${this.maxWaitSeconds} s)`,
+				`${this.pagesRead} pages (${this.resultsRead} results) were read before stopping; the limit of ${this.endpoint.perMinute} requests a minute is shared by every client of the workspace. Raise Options → Max Wait, read fewer pages, or run when the workspace is quieter.`,
+				429,
+			);
+		}
+		this.waitedMs += wait;
+		await pause(this.context, wait, this.fail);
+	}
+}
+
+/** Attempts at a page that fails with a 5xx, a reset connection or a timeout. */
+const MAX_ATTEMPTS = 4;
+/** Backoff before attempt n+1: 0.5 s, 1 s, 2 s (at most 8 s), less up to half of it at random. */
+const backoffMs = (failures: number) => Math.min(500 * 2 ** (failures - 1), 8_000) * (0.5 + Math.random() / 2);
+/** Braze's reset is in whole seconds; a little past it the new window has surely begun. */
+const RESET_MARGIN_MS = 50;
+const DEFAULT_MAX_WAIT_SECONDS = 300;
+const REQUEST_TIMEOUT_MS = 60_000;
+
+const errorCode = (error: unknown) => {
+	const cause = error as { code?: unknown; cause?: { code?: unknown } };
+	return String(cause.cause?.code ?? cause.code ?? '');
+};
+const isTransient = (error: unknown) => /ECONNRESET|ETIMEDOUT|ECONNABORTED|EPIPE|ESOCKETTIMEDOUT|EAI_AGAIN/.test(errorCode(error));
+
+function header(response: IN8nHttpFullResponse, name: string): string | undefined {
+	const value = response.headers?.[name];
+	return Array.isArray(value) ? value[0] : (value as string | undefined);
+}
+
+function retryAfterMs(value: string | undefined): number | undefined {
+	if (value === undefined || value.trim() === '') return undefined;
+	const seconds = Number(value);
+	if (Number.isFinite(seconds)) return seconds * 1000;
+	const date = Date.parse(value);
+	return Number.isNaN(date) ? undefined : date - Date.now();
+}
+
+/** Waits, a second at a time, so that a stopped or timed-out execution stops waiting too. */
+async function pause(context: BrazeContext, ms: number, fail: Fail): Promise<void> {
+	const signal = 'getExecutionCancelSignal' in context ? context.getExecutionCancelSignal() : undefined;
+	const until = Date.now() + ms;
+	while (Date.now() < until) {
+		if (signal?.aborted) fail('The execution was stopped while waiting for Braze', 'It was cancelled or reached its timeout.');
+		await sleep(Math.min(1000, until - Date.now()));
 	}
 }
 

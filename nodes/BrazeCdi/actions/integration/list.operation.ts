@@ -1,12 +1,12 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import { getLimit, returnAllOrLimit } from '../../shared/parameters';
+import { getLimit, getMaxWait, listingOptions, returnAllOrLimit } from '../../shared/parameters';
 import { integrationList, PAGE_SIZE, readListing } from '../../transport';
 
 export const description = updateDisplayOptions(
 	{ show: { resource: ['integration'], operation: ['list'] } },
-	returnAllOrLimit,
+	[...returnAllOrLimit, listingOptions],
 );
 
 /** The workspace's integrations, one item each, Braze's fields unchanged. */
@@ -15,6 +15,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const integrations: IDataObject[] = [];
 	await readListing.call(this, itemIndex, {
 		...integrationList,
+		maxWaitSeconds: getMaxWait.call(this, itemIndex),
 		pages: Math.ceil(limit / PAGE_SIZE),
 		onPage: (results) => {
 			integrations.push(...results);

@@ -2,10 +2,17 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { latestSync, matchesFilters, NewestFirstWatch, toSyncItem } from '../../helpers/syncs';
-import { getIntegrationId, getSyncFilters, integrationIdLocator, syncFilters } from '../../shared/parameters';
+import {
+	getIntegrationId,
+	getMaxWait,
+	getSyncFilters,
+	integrationIdLocator,
+	listingOptions,
+	syncFilters,
+} from '../../shared/parameters';
 import { jobSyncStatus, readListing } from '../../transport';
 
-const properties: INodeProperties[] = [integrationIdLocator, syncFilters];
+const properties: INodeProperties[] = [integrationIdLocator, syncFilters, listingOptions];
 
 export const description = updateDisplayOptions(
 	{ show: { resource: ['jobSync'], operation: ['getLatest'] } },
@@ -21,6 +28,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const matches: IDataObject[] = [];
 	await readListing.call(this, itemIndex, {
 		...jobSyncStatus(integrationId),
+		maxWaitSeconds: getMaxWait.call(this, itemIndex),
 		pages: 1,
 		onPage: (results) => {
 			order.see(results);

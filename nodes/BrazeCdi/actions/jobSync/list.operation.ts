@@ -6,14 +6,16 @@ import { matchesFilters, NewestFirstWatch, toSyncItem } from '../../helpers/sync
 import {
 	getIntegrationId,
 	getLimit,
+	getMaxWait,
 	getSyncFilters,
 	integrationIdLocator,
+	listingOptions,
 	returnAllOrLimit,
 	syncFilters,
 } from '../../shared/parameters';
 import { jobSyncStatus, PAGE_SIZE, readListing } from '../../transport';
 
-const properties: INodeProperties[] = [integrationIdLocator, ...returnAllOrLimit, syncFilters];
+const properties: INodeProperties[] = [integrationIdLocator, ...returnAllOrLimit, syncFilters, listingOptions];
 
 export const description = updateDisplayOptions(
 	{ show: { resource: ['jobSync'], operation: ['list'] } },
@@ -26,7 +28,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const integrationId = getIntegrationId.call(this, itemIndex);
 	const filters = getSyncFilters.call(this, itemIndex);
 	const limit = this.getNodeParameter('returnAll', itemIndex) ? Infinity : getLimit.call(this, itemIndex);
-	const syncs = await readSyncs.call(this, itemIndex, integrationId, filters, limit);
+	const syncs = await readSyncs.call(this, itemIndex, integrationId, filters, limit, getMaxWait.call(this, itemIndex));
 	return syncs.map((sync) => toSyncItem(sync, integrationId));
 }
 
@@ -41,12 +43,14 @@ export async function readSyncs(
 	integrationId: string,
 	filters: SyncFilters,
 	limit = Infinity,
+	maxWaitSeconds?: number,
 ): Promise<IDataObject[]> {
 	const order = new NewestFirstWatch();
 	const syncs: IDataObject[] = [];
 	const pageByPage = filters.startedAfter !== undefined;
 	await readListing.call(this, itemIndex, {
 		...jobSyncStatus(integrationId),
+		maxWaitSeconds,
 		pages: pageByPage ? 1 : pagesFor(limit),
 		onPage: (results) => {
 			order.see(results);

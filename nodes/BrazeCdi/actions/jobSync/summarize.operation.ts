@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { summarizeSyncs } from '../../helpers/summary';
-import { getIntegrationId, getWindow, integrationIdLocator } from '../../shared/parameters';
+import { getIntegrationId, getMaxWait, getWindow, integrationIdLocator, listingOptions } from '../../shared/parameters';
 import { integrationList, readListing } from '../../transport';
 import { readSyncs } from './list.operation';
 
@@ -29,6 +29,7 @@ const properties: INodeProperties[] = [
 		default: '',
 		description: 'The window ends here (exclusive); leave empty for now',
 	},
+	listingOptions,
 ];
 
 export const description = updateDisplayOptions(
@@ -42,10 +43,12 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		startedAfter: this.getNodeParameter('startedAfter', itemIndex, ''),
 		startedBefore: this.getNodeParameter('startedBefore', itemIndex, ''),
 	});
+	const maxWaitSeconds = getMaxWait.call(this, itemIndex);
 	const integrations: Array<{ id: string; name: string | null }> = [];
 	if (this.getNodeParameter('allIntegrations', itemIndex, false)) {
 		await readListing.call(this, itemIndex, {
 			...integrationList,
+			maxWaitSeconds,
 			pages: Infinity,
 			onPage: (results) => {
 				for (const integration of results) {
@@ -60,7 +63,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 
 	const reports: IDataObject[] = [];
 	for (const { id, name } of integrations) {
-		const syncs = await readSyncs.call(this, itemIndex, id, { statuses: [], ...window });
+		const syncs = await readSyncs.call(this, itemIndex, id, { statuses: [], ...window }, Infinity, maxWaitSeconds);
 		reports.push({
 			integration_id: id,
 			integration_name: name,
