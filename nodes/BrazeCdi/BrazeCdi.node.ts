@@ -68,7 +68,8 @@ export class BrazeCdi implements INodeType {
 		for (let itemIndex = 0; itemIndex < this.getInputData().length; itemIndex++) {
 			try {
 				const results = await run.call(this, itemIndex);
-				returnData.push(...results.map((json) => ({ json, pairedItem: { item: itemIndex } })));
+				const pairedItem = { item: itemIndex }; // one object for all of this item's results
+				for (const json of results) returnData.push({ json, pairedItem });
 			} catch (error) {
 				if (this.continueOnFail()) {
 					const { message, description } = error as { message: string; description?: string };

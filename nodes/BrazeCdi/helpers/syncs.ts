@@ -77,10 +77,14 @@ export function latestSync(syncs: IDataObject[]): IDataObject | undefined {
  * `duration_seconds` (null while running) where the API did not send fields of those names.
  */
 export function toSyncItem(sync: IDataObject, integrationId: string): IDataObject {
-	const item: IDataObject = { ...sync };
-	if (!('integration_id' in item)) item.integration_id = integrationId;
-	if (!('duration_seconds' in item)) item.duration_seconds = durationSeconds(sync);
-	return item;
+	return withSyncFields({ ...sync }, integrationId);
+}
+
+/** toSyncItem on a sync the caller owns, without a copy: long listings hold one object a sync. */
+export function withSyncFields(sync: IDataObject, integrationId: string): IDataObject {
+	if (!('integration_id' in sync)) sync.integration_id = integrationId;
+	if (!('duration_seconds' in sync)) sync.duration_seconds = durationSeconds(sync);
+	return sync;
 }
 
 function durationSeconds(sync: IDataObject): number | null {

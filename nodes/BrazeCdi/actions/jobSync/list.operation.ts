@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import type { SyncFilters } from '../../helpers/syncs';
-import { matchesFilters, NewestFirstWatch, toSyncItem } from '../../helpers/syncs';
+import { matchesFilters, NewestFirstWatch, withSyncFields } from '../../helpers/syncs';
 import {
 	getIntegrationId,
 	getLimit,
@@ -29,7 +29,8 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const filters = getSyncFilters.call(this, itemIndex);
 	const limit = this.getNodeParameter('returnAll', itemIndex) ? Infinity : getLimit.call(this, itemIndex);
 	const syncs = await readSyncs.call(this, itemIndex, integrationId, filters, limit, getMaxWait.call(this, itemIndex));
-	return syncs.map((sync) => toSyncItem(sync, integrationId));
+	// The syncs were parsed for this listing alone, so they become the items themselves.
+	return syncs.map((sync) => withSyncFields(sync, integrationId));
 }
 
 /**
