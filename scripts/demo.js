@@ -50,6 +50,7 @@ function demoWorkflows({ manualStart }) {
 	const examples = [
 		{ id: 'demo-alert', file: 'alert-on-failed-syncs.json', integrationId: 'cdi-failing' },
 		{ id: 'demo-report', file: 'daily-sync-report.json', integrationId: 'cdi-recent' },
+		{ id: 'demo-run', file: 'run-sync-and-continue.json', integrationId: 'cdi-one' },
 	].map(({ id, file, integrationId }) => {
 		const workflow = { ...readExample(file), id, active: false };
 		for (const node of workflow.nodes) {
@@ -59,6 +60,8 @@ function demoWorkflows({ manualStart }) {
 			if (node.type === 'n8n-nodes-braze-cdi.brazeCdi') {
 				node.parameters.integrationId = { __rl: true, mode: 'id', value: integrationId };
 				node.credentials = { brazeCdiApi: CREDENTIAL };
+				// The simulator's syncs take seconds, not minutes: check every 2 s, not 30.
+				if (node.parameters.options?.pollInterval) node.parameters.options.pollInterval = 2;
 			}
 		}
 		return workflow;
@@ -99,6 +102,7 @@ async function main() {
 	const simulator = await startSimulator({
 		port: editor ? Number(process.env.SIMULATOR_PORT ?? 4010) : 0,
 		apiKeys: { [API_KEY]: ['cdi.integration_job_status', 'cdi.integration_list', 'cdi.integration_sync'] },
+		syncDurationMs: 3000,
 		integrations: [
 			...seedIntegrations(),
 			{ integration_id: 'cdi-failing', integration_name: 'Failing import', syncs: makeSyncs(4).slice(2) },
@@ -153,6 +157,8 @@ async function main() {
 			if (workflow.id === 'demo-latest' && syncs[0]) {
 				say(`  Latest sync: ${syncs[0].job_status}, started ${syncs[0].sync_start_time}, ${syncs[0].rows_synced} rows synced.`);
 			}
+			const nextStep = nodeItems(execution, 'Next step (replace with yours)');
+			for (const item of nextStep) say(`  ✓ Triggered a sync and waited: ${item.json.message}`);
 			const notifications = nodeItems(execution, 'Notify (replace with Slack or Email)');
 			for (const item of notifications) say(`  ⚠ Flagged: ${item.json.message}`);
 			if (workflow.id === 'demo-alert' && notifications.length === 0) say('  No failure flagged.');
