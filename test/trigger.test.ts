@@ -135,6 +135,13 @@ describe('Braze CDI Trigger, one integration', () => {
 	});
 });
 
+test('an integration ID that cannot be one fails the poll before any request, as in the action node', async () => {
+	const trigger = await createTrigger(one({ integrationId: { __rl: true, mode: 'id', value: 'https://x/int-a' } }), credentials());
+
+	await expect(trigger.poll()).rejects.toThrow('The Integration ID "https://x/int-a" contains "/": enter the ID alone, not a URL or a list');
+	expect(sim.requests).toEqual([]);
+});
+
 describe('Braze CDI Trigger, all integrations', () => {
 	const all = (extra = {}) => ({ watch: 'allIntegrations', event: 'syncFinished', ...extra });
 

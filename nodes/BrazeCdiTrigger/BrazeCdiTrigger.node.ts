@@ -5,12 +5,12 @@ import type {
 	INodeTypeDescription,
 	IPollFunctions,
 } from 'n8n-workflow';
-import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { advance, initialState, readBackTo, type WatchState } from '../BrazeCdi/helpers/syncWatch';
 import { latestSync, NewestFirstWatch, startTime, toSyncItem } from '../BrazeCdi/helpers/syncs';
 import { searchIntegrations } from '../BrazeCdi/methods/listSearch';
-import { integrationIdLocator, jobStatusOptions } from '../BrazeCdi/shared/parameters';
+import { checkIntegrationId, integrationIdLocator, jobStatusOptions } from '../BrazeCdi/shared/parameters';
 import { integrationList, jobSyncStatus, readListing } from '../BrazeCdi/transport';
 
 /** What the trigger keeps in the workflow's static data between polls. */
@@ -116,14 +116,7 @@ export class BrazeCdiTrigger implements INodeType {
 /** The integrations to watch, with the start of each one's last sync when the list tells it. */
 async function watchedIntegrations(this: IPollFunctions): Promise<Array<{ id: string; lastStart?: number }>> {
 	if (this.getNodeParameter('watch') === 'integration') {
-		const value = this.getNodeParameter('integrationId', '', { extractValue: true });
-		const id = String(value ?? '').trim();
-		if (id === '' || /[\s/?#]/.test(id)) {
-			throw new NodeOperationError(this.getNode(), `The Integration ID "${id}" is not an integration ID`, {
-				description: 'Pick the integration from the list, or enter the last part of its URL in the Braze dashboard.',
-			});
-		}
-		return [{ id }];
+		return [{ id: checkIntegrationId.call(this, this.getNodeParameter('integrationId', '', { extractValue: true })) }];
 	}
 	const integrations: Array<{ id: string; lastStart?: number }> = [];
 	await readListing.call(this, 0, {

@@ -1,4 +1,4 @@
-import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeProperties, IPollFunctions } from 'n8n-workflow';
 import { NodeOperationError, tryToParseDateTime } from 'n8n-workflow';
 
 import type { SyncFilters } from '../helpers/syncs';
@@ -152,7 +152,11 @@ export function getLimit(this: IExecuteFunctions, itemIndex: number): number {
 
 /** The integration ID, trimmed; refused before any request when it cannot be one. */
 export function getIntegrationId(this: IExecuteFunctions, itemIndex: number): string {
-	const value = this.getNodeParameter('integrationId', itemIndex, '', { extractValue: true });
+	return checkIntegrationId.call(this, this.getNodeParameter('integrationId', itemIndex, '', { extractValue: true }), itemIndex);
+}
+
+/** The checks behind getIntegrationId, for contexts that read parameters without an item. */
+export function checkIntegrationId(this: IExecuteFunctions | IPollFunctions, value: unknown, itemIndex?: number): string {
 	const id = String(value ?? '').trim();
 	if (id === '') {
 		throw new NodeOperationError(this.getNode(), 'The Integration ID is empty', {
