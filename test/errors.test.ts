@@ -182,6 +182,42 @@ describe('Pagination links that must not be followed', () => {
 		expect(result.error?.description).toMatch(/next link has no cursor/);
 	});
 
+	test('an unreadable Link header stops with an error, not a silent truncation', async () => {
+		nock(ENDPOINT).get(PATH).reply(200, { results: makeSyncs(10) }, { link: `<${PATH}?cursor=abc; rel="next"` });
+
+		const result = await runBrazeNode({ parameters: list() });
+
+		expect(result.error?.message).toBe('Refused to follow Braze pagination link');
+		expect(result.error?.description).toMatch(/Link header cannot be read/);
+		expect(result.items).toEqual([]);
+	});
+
+	test('an unreadable Link header fails its page even inside a batch the helper read on', async () => {
+		const budget = { 'x-ratelimit-limit': '100', 'x-ratelimit-remaining': '99', 'x-ratelimit-reset': '4102444800' };
+		nock(ENDPOINT)
+			.get(PATH)
+			.reply(200, { results: makeSyncs(10) }, { ...budget, link: `<${PATH}?cursor=${cursorFor(10)}>; rel="next"` })
+			.get(PATH)
+			.query({ cursor: cursorFor(10) })
+			.reply(200, { results: makeSyncs(10) }, { ...budget, link: `<${PATH}?cursor=${cursorFor(20)}>; rel="next" <junk` })
+			.get(PATH)
+			.query({ cursor: cursorFor(20) })
+			.reply(200, { results: makeSyncs(10) }, budget);
+
+		const result = await runBrazeNode({ parameters: list() });
+
+		expect(result.error?.description).toMatch(/Link header cannot be read/);
+	});
+
+	test('an unreadable Link header on the last page wanted does not matter', async () => {
+		nock(ENDPOINT).get(PATH).reply(200, { results: makeSyncs(10) }, { link: 'not a link header' });
+
+		const result = await runBrazeNode({ parameters: listParameters({ limit: 10 }) });
+
+		expect(result.error).toBeUndefined();
+		expect(result.items).toHaveLength(10);
+	});
+
 	test('a next link back to a page already read stops with an error instead of looping', async () => {
 		const page = (cursor: string) => ({ link: `<${PATH}?cursor=${cursor}>; rel="next"` });
 		const requested: string[] = [];

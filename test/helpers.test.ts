@@ -25,7 +25,8 @@ describe('nextPage (Link header)', () => {
 		['empty header', ''],
 		['only prev', `<${PATH}?cursor=abc>; rel="prev"`],
 		['a rel that merely starts with next', `<${PATH}?cursor=abc>; rel="nextpage"`],
-		['garbage', 'not a link header'],
+		['white space only', '  '],
+		['an empty list element and a bare parameter', `<${PATH}?cursor=abc>; rel="prev"; x, , `],
 	])('%s: no next page', (_name, header) => {
 		expect(nextPage(header, ORIGIN)).toEqual({ kind: 'none' });
 	});
@@ -37,6 +38,12 @@ describe('nextPage (Link header)', () => {
 		['protocol-relative', `<//evil.example.com${PATH}?cursor=abc>; rel="next"`, /another origin/],
 		['no cursor', `<${PATH}?page=2>; rel="next"`, /no cursor/],
 		['empty cursor', `<${PATH}?cursor=>; rel="next"`, /no cursor/],
+		// Unreadable headers: taking them for "no next page" would end the listing silently short.
+		['not a link header', 'not a link header', /Link header cannot be read \(not a link header\)/],
+		['a target without its closing bracket', `<${PATH}?cursor=abc; rel="next"`, /cannot be read/],
+		['a target without brackets', `${PATH}?cursor=abc; rel="next"`, /cannot be read/],
+		['two link-values without a comma', `<${PATH}?cursor=a>; rel="prev" <${PATH}?cursor=b>; rel="next"`, /cannot be read/],
+		['an unterminated quoted value', `<${PATH}?cursor=abc>; rel="next`, /cannot be read/],
 	])('%s: refused', (_name, header, reason) => {
 		const next = nextPage(header, ORIGIN);
 		expect(next.kind).toBe('refused');

@@ -42,6 +42,22 @@ describe('Link header parser, for any header Braze could send', () => {
 		);
 	});
 
+	test('any other text is a readable list without a next link, or else refused: never a silent end', () => {
+		fc.assert(
+			fc.property(fc.string({ unit: fc.constantFrom('<', '>', ';', ',', '=', '"', ' ', 'a', '/', '?') }), (header) => {
+				const next = nextPage(header, ENDPOINT);
+				expect(next.kind).not.toBe('next'); // no target here has a cursor
+				if (next.kind === 'none') {
+					// Read as a list: outside its <targets>, no stray bracket and no open quote.
+					const outside = header.replace(/<[^>]*>/g, '');
+					expect(outside).not.toMatch(/[<>]/);
+					expect(outside.split('"').length % 2).toBe(1);
+				}
+			}),
+			{ numRuns: 2000 },
+		);
+	});
+
 	test('without a next link there is no next page; a next link elsewhere is refused', () => {
 		fc.assert(
 			fc.property(cursorArb, styleArb, spaceArb, fc.domain(), (cursor, style, space, host) => {

@@ -15,6 +15,25 @@ export const CURSOR_PARAM = /[?&]cursor=([^&#\s]+)/;
 /** Relative targets are on the configured endpoint; `//host/...` is not relative. */
 export const RELATIVE_TARGET = /^\/(?!\/)/;
 
+/**
+ * One link-value of RFC 8288 and the comma after it: `<target>` then `;`-separated parameters,
+ * each a token name with an optional token or quoted-string value. Values are read leniently
+ * (any run without delimiters), so only headers that are not link lists at all fail it. Each
+ * run of white space has one place to go, so no header makes the match backtrack for long.
+ */
+const LINK_VALUE =
+	/\s*(?:<[^>]*>\s*(?:;\s*(?:[!#$%&'*+.^_`|~\w-]+\s*(?:=\s*(?:"(?:[^"\\]|\\.)*"|[^\s",;]+)\s*)?)?)*)?(?:,|$)/y;
+
+/** Whether the header reads as a list of link-values, as Braze sends it (empty counts). */
+export function isReadableLinkHeader(header: string): boolean {
+	LINK_VALUE.lastIndex = 0;
+	while (LINK_VALUE.lastIndex < header.length) {
+		const start = LINK_VALUE.lastIndex;
+		if (!LINK_VALUE.test(header) || LINK_VALUE.lastIndex === start) return false;
+	}
+	return true;
+}
+
 export type NextPage =
 	| { kind: 'none' }
 	| { kind: 'next'; cursor: string }
@@ -27,7 +46,12 @@ export type NextPage =
  * so the API key cannot be sent anywhere else.
  */
 export function nextPage(linkHeader: unknown, origin: string): NextPage {
-	const target = String(linkHeader ?? '').match(NEXT_LINK)?.[1];
+	const header = String(linkHeader ?? '');
+	// Read as "no next page", an unreadable header would end the listing silently short.
+	if (!isReadableLinkHeader(header)) {
+		return { kind: 'refused', reason: `its Link header cannot be read (${header.slice(0, 200)})` };
+	}
+	const target = header.match(NEXT_LINK)?.[1];
 	if (target === undefined) return { kind: 'none' };
 	if (!RELATIVE_TARGET.test(target) && !target.startsWith(`${origin}/`)) {
 		return { kind: 'refused', reason: `its next page is on another origin (${target})` };

@@ -29,7 +29,10 @@ const literal = (pattern: RegExp) => `/${pattern.source}/${pattern.flags}`;
 const NEXT_TARGET = `(String($response.headers?.link ?? '').match(${literal(NEXT_LINK)}) ?? [])[1]`;
 /** The configured endpoint's origin, read from the first request of the call. */
 const ORIGIN = `$request.uri.match(/^[a-z][a-z0-9+.-]*:\\/\\/[^/?#]+/i)[0]`;
-/** The next page's cursor when its link is one `nextPage` accepts, else undefined. */
+/**
+ * The next page's cursor when its link is on the configured origin and has one, as `nextPage`
+ * requires, else undefined. A header `nextPage` cannot read at all fails the listing at its page.
+ */
 const NEXT_CURSOR =
 	`(target => target !== undefined && (${literal(RELATIVE_TARGET)}.test(target) || target.startsWith(${ORIGIN} + '/'))` +
 	` ? (target.match(${literal(CURSOR_PARAM)}) ?? [])[1] : undefined)(${NEXT_TARGET})`;
@@ -187,17 +190,16 @@ export async function readListing(
 			wanted = onPage(body.results as IDataObject[]);
 			const nextCursor = next.kind === 'next' ? next.cursor : undefined;
 			if (wanted <= 0) return { nextCursor };
-
-			const isLast = index === responses.length - 1;
-			if (!isLast) {
-				pageCursor = nextCursor;
-				continue;
-			}
 			if (next.kind === 'refused') {
+				// More pages are wanted: stopping here would leave them out without a word.
 				return fail(
 					'Refused to follow Braze pagination link',
 					`The page was read, but ${next.reason}. The node only requests the configured REST endpoint, so the API key is never sent elsewhere; the listing cannot go on.`,
 				);
+			}
+			if (index < responses.length - 1) {
+				pageCursor = nextCursor;
+				continue;
 			}
 			if (nextCursor === undefined) return {};
 			cursor = nextCursor;
