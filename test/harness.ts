@@ -214,6 +214,8 @@ export interface RunOptions {
 	input?: IDataObject[];
 	continueOnFail?: boolean;
 	timezone?: string;
+	/** Cancel the execution after this long, as n8n's Stop button and execution timeout do. */
+	cancelAfterMs?: number;
 }
 
 export interface RunResult {
@@ -263,7 +265,9 @@ export async function runBrazeNode(options: RunOptions): Promise<RunResult> {
 		},
 	});
 	const execution = new WorkflowExecute(additionalDataFor(credentialsHelper, hooks), 'manual', runExecutionData);
-	await execution.processRunExecutionData(workflow);
+	const running = execution.processRunExecutionData(workflow);
+	if (options.cancelAfterMs !== undefined) setTimeout(() => running.cancel(), options.cancelAfterMs);
+	await running; // settles once the nodes have returned, cancelled or not
 	const run = await done;
 
 	const taskData = run.data.resultData.runData[BRAZE_NODE]?.[0];

@@ -2,6 +2,7 @@ import nock from 'nock';
 
 import type { Simulator, SimulatorOptions } from '../simulator';
 import { makeSyncs, startSimulator } from '../simulator';
+import type { RunOptions } from './harness';
 import { API_KEY, runBrazeNode } from './harness';
 import { expectNoKeyIn } from './fixtures';
 
@@ -16,10 +17,11 @@ async function simulate(options: SimulatorOptions = {}, syncs = 37) {
 	sim = await startSimulator({ apiKeys: { [API_KEY]: ALL }, integrations: [{ integration_id: 'int-a', syncs: makeSyncs(syncs) }], ...options });
 	return sim;
 }
-const listAll = (options = {}) =>
+const listAll = (options = {}, run: Partial<RunOptions> = {}) =>
 	runBrazeNode({
 		parameters: { resource: 'jobSync', operation: 'list', integrationId: { __rl: true, mode: 'id', value: 'int-a' }, returnAll: true, options },
 		credentials: { restEndpoint: 'custom', customUrl: sim.url, apiKey: API_KEY },
+		...run,
 	});
 const expectAllSyncs = (result: Awaited<ReturnType<typeof listAll>>) => {
 	expect(result.error).toBeUndefined();
@@ -61,22 +63,20 @@ describe('faults: retried from the failed page, nothing lost or twice', () => {
 	}, 60_000);
 
 	test.each([
-		[400, 'Invalid integration ID'],
-		[401, 'Unauthorized'],
-		[403, 'Access Denied'],
-	])('a %i is never retried', async (_status, _message) => {
-		await simulate();
-		const key = _status === 401 ? 'wrong-key' : API_KEY;
-		if (_status === 403) await sim.close();
-		if (_status === 403) await simulate({ apiKeys: { [API_KEY]: ['cdi.integration_list'] } });
-		const id = _status === 400 ? 'bad!id' : 'int-a';
+		[400, 'a malformed integration ID', { integrationId: 'bad!id' }],
+		[401, 'a wrong key', { apiKey: 'wrong-key' }],
+		[403, 'a key without the permission', { apiKey: 'list-only' }],
+		[404, 'an endpoint with a wrong path', { path: '/not-braze' }],
+	])('a %i (%s) is never retried', async (status, _name, { integrationId = 'int-a', apiKey = API_KEY, path = '' }) => {
+		await simulate({ apiKeys: { [API_KEY]: ALL, 'list-only': ['cdi.integration_list'] } });
 
-		await runBrazeNode({
-			parameters: { resource: 'jobSync', operation: 'list', integrationId: { __rl: true, mode: 'id', value: id }, returnAll: true },
-			credentials: { restEndpoint: 'custom', customUrl: sim.url, apiKey: key },
+		const result = await runBrazeNode({
+			parameters: { resource: 'jobSync', operation: 'list', integrationId: { __rl: true, mode: 'id', value: integrationId }, returnAll: true },
+			credentials: { restEndpoint: 'custom', customUrl: `${sim.url}${path}`, apiKey },
 		});
 
-		expect(sim.requests).toHaveLength(1);
+		expect(result.error?.httpCode).toBe(String(status));
+		expect(sim.requests.map((request) => request.status)).toEqual([status]);
 	});
 });
 
@@ -116,6 +116,16 @@ describe('rate limits', () => {
 		expect(Date.now() - started).toBeLessThan(10_000);
 		expect(result.error?.message).toBe("Braze's rate limit would make this wait longer than Max Wait (2 s)");
 		expect(result.error?.description).toMatch(/^1 pages \(10 results\) were read before stopping/);
+	});
+
+	test('a stopped or timed-out execution stops waiting for the limit at once', async () => {
+		await simulate({ rateLimits: { jobSyncStatus: { limit: 1, windowMs: 30_000 } } });
+
+		const started = Date.now();
+		await listAll({}, { cancelAfterMs: 500 });
+
+		expect(Date.now() - started).toBeLessThan(3_000); // not the 30 s until the window resets
+		expect(sim.requests).toHaveLength(1);
 	});
 
 	test('retry-after is honoured when Braze sends it', async () => {
