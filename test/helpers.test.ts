@@ -1,5 +1,6 @@
 import { resolveRestEndpoint, REST_ENDPOINTS } from '../nodes/BrazeCdi/helpers/endpoint';
 import { nextPage } from '../nodes/BrazeCdi/helpers/linkHeader';
+import { backoffMs, retryAfterMs } from '../nodes/BrazeCdi/helpers/retry';
 import { latestSync, matchesFilters, NewestFirstWatch, toSyncItem } from '../nodes/BrazeCdi/helpers/syncs';
 
 const ORIGIN = 'https://rest.iad-01.braze.com';
@@ -129,5 +130,37 @@ describe('sync helpers', () => {
 			integration_id: 'api',
 			duration_seconds: 'api',
 		});
+	});
+});
+
+describe('backoffMs', () => {
+	test('doubles from 0.5 s up to 8 s, less up to half of it at random', () => {
+		const longest = [1, 2, 3, 4, 5, 6, 10, 50].map((failures) => backoffMs(failures, () => 1));
+		const shortest = [1, 2, 3, 4, 5, 6, 10, 50].map((failures) => backoffMs(failures, () => 0));
+		expect(longest).toEqual([500, 1000, 2000, 4000, 8000, 8000, 8000, 8000]);
+		expect(shortest).toEqual(longest.map((ms) => ms / 2));
+	});
+
+	test('is jittered: clients failing together do not come back together', () => {
+		const waits = new Set(Array.from({ length: 20 }, () => backoffMs(3)));
+		expect(waits.size).toBeGreaterThan(1);
+		for (const wait of waits) {
+			expect(wait).toBeGreaterThanOrEqual(1000);
+			expect(wait).toBeLessThanOrEqual(2000);
+		}
+	});
+});
+
+describe('retryAfterMs', () => {
+	const now = Date.parse('2026-03-25T12:00:00Z');
+	test.each([
+		['2', 2000],
+		['0.5', 500],
+		['Wed, 25 Mar 2026 12:00:30 GMT', 30_000],
+		[undefined, undefined],
+		['', undefined],
+		['soon', undefined],
+	])('%j → %j ms', (value, ms) => {
+		expect(retryAfterMs(value, now)).toBe(ms);
 	});
 });

@@ -9,6 +9,7 @@ import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
 
 import { resolveRestEndpoint } from '../helpers/endpoint';
 import { CURSOR_PARAM, NEXT_LINK, RELATIVE_TARGET, nextPage } from '../helpers/linkHeader';
+import { backoffMs, MAX_ATTEMPTS, retryAfterMs } from '../helpers/retry';
 
 export const CREDENTIAL_TYPE = 'brazeCdiApi';
 
@@ -294,10 +295,6 @@ class Pacing {
 	}
 }
 
-/** Attempts at a page that fails with a 5xx, a reset connection or a timeout. */
-const MAX_ATTEMPTS = 4;
-/** Backoff before attempt n+1: 0.5 s, 1 s, 2 s (at most 8 s), less up to half of it at random. */
-const backoffMs = (failures: number) => Math.min(500 * 2 ** (failures - 1), 8_000) * (0.5 + Math.random() / 2);
 /** Braze's reset is in whole seconds; a little past it the new window has surely begun. */
 const RESET_MARGIN_MS = 50;
 const DEFAULT_MAX_WAIT_SECONDS = 300;
@@ -312,14 +309,6 @@ const isTransient = (error: unknown) => /ECONNRESET|ETIMEDOUT|ECONNABORTED|EPIPE
 function header(response: IN8nHttpFullResponse, name: string): string | undefined {
 	const value = response.headers?.[name];
 	return Array.isArray(value) ? value[0] : (value as string | undefined);
-}
-
-function retryAfterMs(value: string | undefined): number | undefined {
-	if (value === undefined || value.trim() === '') return undefined;
-	const seconds = Number(value);
-	if (Number.isFinite(seconds)) return seconds * 1000;
-	const date = Date.parse(value);
-	return Number.isNaN(date) ? undefined : date - Date.now();
 }
 
 /** Waits, a second at a time, so that a stopped or timed-out execution stops waiting too. */
