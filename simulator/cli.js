@@ -3,7 +3,7 @@
 /** `node simulator/cli.js --help`: runs the Braze CDI simulator until Ctrl-C. */
 const { parseArgs } = require('node:util');
 
-const { ALL_PERMISSIONS, DEFAULT_API_KEY, DEFAULT_RATE_LIMITS, startSimulator } = require('./index');
+const { ALL_PERMISSIONS, DEFAULT_API_KEY, DEFAULT_RATE_LIMITS, seedIntegrations, startSimulator } = require('./index');
 
 const HELP = `Braze CDI simulator: a local Braze Cloud Data Ingestion REST API.
 
@@ -19,6 +19,7 @@ Usage: node simulator/cli.js [options]
                               (default http://127.0.0.2:9)
   --sync-duration SECONDS     how long a triggered sync runs (default 2)
   --sync-status STATUS        how it ends: success (default) | partial | error | config_error
+  --history N                 also serve cdi-history, an integration with N hourly syncs
   --rate-window SECONDS       rate-limit window for every endpoint (default 60)
   --rate-limit-job-status N   job_sync_status requests per window (default ${DEFAULT_RATE_LIMITS.jobSyncStatus.limit})
   --rate-limit-integrations N integrations requests per window (default ${DEFAULT_RATE_LIMITS.integrations.limit})
@@ -76,6 +77,7 @@ async function main() {
 				'foreign-origin': { type: 'string' },
 				'sync-duration': { type: 'string' },
 				'sync-status': { type: 'string' },
+				history: { type: 'string' },
 				'rate-window': { type: 'string' },
 				'rate-limit-job-status': { type: 'string' },
 				'rate-limit-integrations': { type: 'string' },
@@ -104,6 +106,7 @@ async function main() {
 		return [endpoint, entry];
 	};
 	const syncSeconds = number('sync-duration', args['sync-duration']);
+	const history = number('history', args.history, { whole: true });
 
 	let sim;
 	try {
@@ -111,6 +114,10 @@ async function main() {
 			port: number('port', args.port, { whole: true }),
 			host: args.host,
 			apiKeys: Object.fromEntries(keys.map((key) => [key, [...ALL_PERMISSIONS]])),
+			integrations: [
+				...seedIntegrations(),
+				...(history === undefined ? [] : [{ integration_id: 'cdi-history', integration_name: `History (${history} syncs)`, syncs: history }]),
+			],
 			linkStyle: args['link-style'],
 			nextFirst: args['next-first'],
 			foreignOrigin: args['foreign-origin'],

@@ -558,8 +558,37 @@ function startSimulator(options = {}) {
 	});
 }
 
+/**
+ * The command line (cli.js) with `args` in a process of its own, e.g. so that a client's memory
+ * can be measured without the server's. Resolves once it listens.
+ */
+function startSimulatorProcess(args = []) {
+	const { spawn } = require('node:child_process');
+	const child = spawn(process.execPath, [require('node:path').join(__dirname, 'cli.js'), '--port', '0', '--quiet', ...args], {
+		stdio: ['ignore', 'pipe', 'pipe'],
+	});
+	let complaint = '';
+	child.stderr.on('data', (chunk) => (complaint += chunk));
+	const close = () =>
+		new Promise((resolve) => {
+			if (child.exitCode !== null || child.signalCode !== null) return resolve();
+			child.once('exit', () => resolve());
+			child.kill();
+		});
+	return new Promise((resolve, reject) => {
+		let printed = '';
+		child.stdout.on('data', (chunk) => {
+			printed += chunk;
+			const listening = /listening on (\S+)/.exec(printed);
+			if (listening) resolve({ url: listening[1], close });
+		});
+		child.once('exit', (code) => reject(new Error(`the simulator exited (${code}) before listening: ${complaint.trim()}`)));
+	});
+}
+
 module.exports = {
 	startSimulator,
+	startSimulatorProcess,
 	seedIntegrations,
 	makeSyncs,
 	encodeCursor,

@@ -5,7 +5,7 @@
 import nock from 'nock';
 
 import type { Simulator, SimulatorOptions } from '../simulator';
-import { ALL_PERMISSIONS, makeSyncs, seedIntegrations, startSimulator } from '../simulator';
+import { ALL_PERMISSIONS, makeSyncs, seedIntegrations, startSimulator, startSimulatorProcess } from '../simulator';
 
 const KEY = 'sim-api-key';
 const b64 = (text: string) => Buffer.from(text).toString('base64');
@@ -512,5 +512,30 @@ describe('faults, the request log and close()', () => {
 		await expect(pending).rejects.toThrow();
 		await expect(call(sim, '/cdi/integrations')).rejects.toThrow();
 		expect(sim.integration('cdi-ten').syncs[0].job_status).toBe('running'); // its timer was cleared
+	});
+});
+
+describe('the command line (simulator/cli.js)', () => {
+	test('--history N adds cdi-history with N syncs to the seeded workspace', async () => {
+		const cli = await startSimulatorProcess(['--api-key', KEY, '--history', '25']);
+		try {
+			const get = (route: string) => fetch(`${cli.url}${route}`, { headers: { authorization: `Bearer ${KEY}` } });
+
+			const last = await get(`${jobsPath('cdi-history')}?cursor=${cursor(20)}`);
+			expect(((await last.json()) as Body).results.map((sync) => sync.sync_start_time)).toEqual(
+				makeSyncs(25).slice(20).map((sync) => sync.sync_start_time),
+			);
+			const listed = (await (await get('/cdi/integrations')).json()) as Body;
+			expect(listed.results.map((integration) => integration.integration_id)).toEqual([
+				...seedIntegrations().map((integration) => integration.integration_id),
+				'cdi-history',
+			]);
+		} finally {
+			await cli.close();
+		}
+	});
+
+	test('a bad option: the process exits, and the start says so', async () => {
+		await expect(startSimulatorProcess(['--history', 'many'])).rejects.toThrow('the simulator exited (2) before listening: --history needs a whole number >= 0, not "many"');
 	});
 });
