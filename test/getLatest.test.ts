@@ -1,3 +1,5 @@
+import type { IDataObject } from 'n8n-workflow';
+
 import { runBrazeNode } from './harness';
 import { getLatestParameters, INTEGRATION_ID, makeSyncs, serveHistory } from './fixtures';
 
@@ -35,7 +37,7 @@ describe('Get Latest', () => {
 	});
 
 	test('with a status filter: pages until the first match, then stops', async () => {
-		const rare = syncs.map((sync, index) => ({ ...sync, job_status: index === 23 ? 'config_error' : 'success' }));
+		const rare: IDataObject[] = syncs.map((sync, index) => ({ ...sync, job_status: index === 23 ? 'config_error' : 'success' }));
 		const history = serveHistory(rare);
 
 		const result = await runBrazeNode({ parameters: getLatestParameters({ filters: { status: ['config_error'] } }) });

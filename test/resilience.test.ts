@@ -62,7 +62,7 @@ describe('faults: retried from the failed page, nothing lost or twice', () => {
 		expectAllSyncs(result);
 	}, 60_000);
 
-	test.each([
+	test.each<[number, string, { integrationId?: string; apiKey?: string; path?: string }]>([
 		[400, 'a malformed integration ID', { integrationId: 'bad!id' }],
 		[401, 'a wrong key', { apiKey: 'wrong-key' }],
 		[403, 'a key without the permission', { apiKey: 'list-only' }],
