@@ -380,8 +380,8 @@ export async function createTrigger(
 	};
 }
 
-/** Calls the node's list search (the resource locator's "From List" mode) as the editor does. */
-export async function searchIntegrationsList(filter?: string, paginationToken?: string, credentials = CREDENTIALS) {
+/** The Braze node alone in a workflow, with the credential. */
+async function brazeNodeAlone(credentials: ICredentialDataDecryptedObject) {
 	const { nodeTypes, credentialsHelper } = await engineParts(credentials);
 	const node: INode = {
 		id: 'braze',
@@ -393,7 +393,22 @@ export async function searchIntegrationsList(filter?: string, paginationToken?: 
 		credentials: { [CREDENTIAL_TYPE]: { id: '1', name: 'Braze CDI account' } },
 	};
 	const workflow = new Workflow({ nodes: [node], connections: {}, active: false, nodeTypes });
-	const context = new LoadOptionsContext(workflow, node, additionalDataFor(credentialsHelper), 'integrationId');
+	return { node, workflow, nodeTypes, additionalData: additionalDataFor(credentialsHelper) };
+}
+
+/**
+ * The context n8n hands the Braze node when it runs, to call n8n's request helpers directly (the
+ * benchmark's floor: what any node using this credential pays per request).
+ */
+export async function brazeExecuteContext(credentials: ICredentialDataDecryptedObject = CREDENTIALS): Promise<IExecuteFunctions> {
+	const { node, workflow, additionalData } = await brazeNodeAlone(credentials);
+	return new ExecuteContext(workflow, node, additionalData, 'manual', createEmptyRunExecutionData(), 0, [], { main: [[{ json: {} }]] }, { node, data: {}, source: null }, []);
+}
+
+/** Calls the node's list search (the resource locator's "From List" mode) as the editor does. */
+export async function searchIntegrationsList(filter?: string, paginationToken?: string, credentials = CREDENTIALS) {
+	const { node, workflow, nodeTypes, additionalData } = await brazeNodeAlone(credentials);
+	const context = new LoadOptionsContext(workflow, node, additionalData, 'integrationId');
 	const nodeType = nodeTypes.getByNameAndVersion(NODE_TYPE, 1);
 	return await nodeType.methods!.listSearch!.searchIntegrations.call(context, filter, paginationToken);
 }
