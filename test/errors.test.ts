@@ -1,4 +1,10 @@
 import nock from 'nock';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 
 import { API_KEY, ENDPOINT, runBrazeNode } from './harness';
 import { byId, cursorFor, expectNoKeyIn, INTEGRATION_ID, listParameters, makeSyncs, serveHistory } from './fixtures';
@@ -281,5 +287,36 @@ describe('The credential endpoint', () => {
 		expect(result.error?.message).toMatch(message);
 		expect(result.error?.description).toBe('Fix the Braze CDI API credential, then run the node again.');
 		expectNoKeyIn(result.run);
+	});
+});
+
+describe('TLS', () => {
+	test('an endpoint whose certificate cannot be verified gets no request: verification is never turned off', async () => {
+		// A self-signed certificate for 127.0.0.1, made for this test only.
+		const dir = mkdtempSync(path.join(tmpdir(), 'braze-cdi-tls-'));
+		execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=127.0.0.1',
+			'-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem')], { stdio: 'ignore' });
+		const received: string[] = [];
+		const server = https.createServer({ key: readFileSync(path.join(dir, 'key.pem')), cert: readFileSync(path.join(dir, 'cert.pem')) }, (request, response) => {
+			received.push(String(request.headers.authorization));
+			response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ results: makeSyncs(1) }));
+		});
+		await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+		nock.enableNetConnect('127.0.0.1');
+		try {
+			const result = await runBrazeNode({
+				parameters: list(),
+				credentials: { restEndpoint: 'custom', customUrl: `https://127.0.0.1:${(server.address() as AddressInfo).port}`, apiKey: API_KEY },
+			});
+
+			expect(result.error?.message).toMatch(/certificate/);
+			expect(result.error?.description).toMatch(/SELF_SIGNED/);
+			expect(received).toEqual([]);
+			expectNoKeyIn(result.run);
+		} finally {
+			nock.disableNetConnect();
+			server.close();
+			rmSync(dir, { recursive: true, force: true });
+		}
 	});
 });

@@ -444,6 +444,12 @@ function networkFailure(error: unknown, baseUrl: string, fail: Fail): never {
 			`No answer from ${baseUrl} (${code}). Try again in a few minutes; if it persists, check the network between n8n and Braze.`,
 		);
 	}
+	if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ALTNAME/.test(code)) {
+		fail(
+			`Could not verify the TLS certificate of ${baseUrl}`,
+			`The certificate was refused (${code}), so nothing was sent. The node never turns certificate checks off: check the credential's REST Endpoint, or, behind a proxy that re-signs TLS, give n8n that proxy's CA (NODE_EXTRA_CA_CERTS).`,
+		);
+	}
 	if (code) {
 		fail(
 			`Could not reach Braze at ${baseUrl}`,
