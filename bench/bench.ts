@@ -31,6 +31,19 @@ async function runNode(sim: { url: string }, parameters: Record<string, unknown>
 	});
 }
 
+/** Reads every page as a plain client would: fetch, parse, follow the cursor. */
+async function bareFetchLoop(sim: Simulator): Promise<number> {
+	let cursor: string | undefined;
+	let items = 0;
+	for (;;) {
+		const response = await fetch(`${sim.url}${PATH}${cursor ? `?cursor=${cursor}` : ''}`, { headers: { authorization: `Bearer ${API_KEY}` } });
+		const body = (await response.json()) as { results: unknown[] };
+		items += body.results.length;
+		cursor = /cursor=([^&>]+)>;\s*rel="next"/.exec(response.headers.get('link') ?? '')?.[1];
+		if (!cursor) return items;
+	}
+}
+
 /**
  * Reads every page through n8n's own request helper (the one the pagination helper calls, with
  * the credential's authentication), a page a request, cursor taken in plain code: the least any
