@@ -205,7 +205,10 @@ async function stopProcess(child) {
 	clearTimeout(timer);
 }
 
-/** The items a node produced in an execution: `[{ json, pairedItem }, …]` of its first run. */
+/**
+ * The items a node produced in an execution: `[{ json, pairedItem }, …]` of its first run.
+ * @returns {Array<{ json: Record<string, any>, pairedItem?: unknown }>}
+ */
 function nodeItems(execution, nodeName) {
 	const run = execution?.data?.resultData?.runData?.[nodeName]?.[0];
 	return run?.data?.main?.[0] ?? [];
