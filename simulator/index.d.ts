@@ -176,6 +176,7 @@ export function startSimulator(options?: SimulatorOptions): Promise<Simulator>;
 
 /** The command line (cli.js) with `args` in a process of its own; resolves once it listens. */
 export function startSimulatorProcess(args?: string[]): Promise<{ url: string; close(): Promise<void> }>;
+
 /** Syncs newest first, cycling success, partial, error, config_error. */
 export function makeSyncs(count: number, options?: MakeSyncsOptions): Sync[];
 /** cdi-empty, cdi-one, cdi-ten, cdi-eleven (newest running), cdi-thirty-seven, cdi-three-thousand. */

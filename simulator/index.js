@@ -5,7 +5,9 @@
  * permissions; per-workspace rate limits; the Braze error body) and can inject the faults a real
  * network produces (5xx, reset connections, slow answers). Standard library only.
  */
+const { spawn } = require('node:child_process');
 const http = require('node:http');
+const { join } = require('node:path');
 
 const PAGE_SIZE = 10;
 const HOUR = 3_600_000;
@@ -563,8 +565,7 @@ function startSimulator(options = {}) {
  * can be measured without the server's. Resolves once it listens.
  */
 function startSimulatorProcess(args = []) {
-	const { spawn } = require('node:child_process');
-	const child = spawn(process.execPath, [require('node:path').join(__dirname, 'cli.js'), '--port', '0', '--quiet', ...args], {
+	const child = spawn(process.execPath, [join(__dirname, 'cli.js'), '--port', '0', '--quiet', ...args], {
 		stdio: ['ignore', 'pipe', 'pipe'],
 	});
 	let complaint = '';
