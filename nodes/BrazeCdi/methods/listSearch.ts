@@ -17,6 +17,8 @@ export async function searchIntegrations(
 		...integrationList,
 		pages: 1,
 		cursor: paginationToken || undefined,
+		// The editor waits on this list: a spent rate limit is said at once, never waited out.
+		maxWaitSeconds: 0,
 		onPage: (integrations) => {
 			for (const integration of integrations) {
 				const id = String(integration.integration_id ?? '');

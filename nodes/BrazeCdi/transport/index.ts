@@ -1,4 +1,5 @@
 import type {
+	Failure,
 	IDataObject,
 	IExecuteFunctions,
 	ILoadOptionsFunctions,
@@ -63,6 +64,11 @@ export interface ListingRequest extends Endpoint {
 	/** How long rate-limit waits may add up to before the listing fails instead (default 300). */
 	maxWaitSeconds?: number;
 	/**
+	 * Epoch ms by which reading must end (a trigger poll's budget): no page is requested and no
+	 * rate-limit wait lasts past it; the listing then ends early with `cutShort`.
+	 */
+	deadline?: number;
+	/**
 	 * Takes each page's results in order and answers how many more pages are surely needed:
 	 * 0 stops, 1 asks to decide again after the next page.
 	 */
@@ -72,7 +78,7 @@ export interface ListingRequest extends Endpoint {
 /** The contexts that talk to Braze: node executions, parameter list searches, trigger polls. */
 export type BrazeContext = IExecuteFunctions | ILoadOptionsFunctions | IPollFunctions;
 
-type Fail = (message: string, description: string, httpCode?: number) => never;
+type Fail = (message: string, description: string, httpCode?: number, failure?: Failure) => never;
 
 /**
  * The configured endpoint, and how to fail: every message is redacted of the API key, and
@@ -91,7 +97,7 @@ async function connect(this: BrazeContext, itemIndex: number) {
 			description: 'Fix the Braze CDI API credential, then run the node again.',
 		});
 	}
-	const fail: Fail = (message, description, httpCode) => {
+	const fail: Fail = (message, description, httpCode, failure) => {
 		throw new NodeApiError(
 			this.getNode(),
 			{ message: redact(message), ...(httpCode ? { httpCode: String(httpCode) } : {}) },
@@ -100,6 +106,8 @@ async function connect(this: BrazeContext, itemIndex: number) {
 				description: redact(description),
 				httpCode: httpCode ? String(httpCode) : undefined,
 				itemIndex,
+				// Why it failed, for n8n's poll scheduler (n8n-workflow 2.41+; older n8n ignores it).
+				...(failure ? { failure } : {}),
 			},
 		);
 	};
@@ -115,21 +123,24 @@ async function connect(this: BrazeContext, itemIndex: number) {
  * it is spent (or a 429 comes, the budget being shared) it waits for the reset and goes on from
  * the same page. A 5xx, a reset connection or a timeout is retried from the failed page with
  * backoff. Nothing is lost or read twice: a page reaches `onPage` once, in order.
+ *
+ * With a `deadline`, reading ends there instead: `cutShort` says the pages wanted were not all
+ * read, and `limitedUntil` when the rate limit was the reason (the epoch ms it resets).
  */
 export async function readListing(
 	this: BrazeContext,
 	itemIndex: number,
-	{ pages, cursor: startCursor, onPage, maxWaitSeconds = DEFAULT_MAX_WAIT_SECONDS, ...endpoint }: ListingRequest,
-): Promise<{ nextCursor?: string }> {
+	{ pages, cursor: startCursor, onPage, maxWaitSeconds = DEFAULT_MAX_WAIT_SECONDS, deadline, ...endpoint }: ListingRequest,
+): Promise<{ nextCursor?: string; cutShort?: { limitedUntil?: number } }> {
 	const { baseUrl, origin, fail } = await connect.call(this, itemIndex);
 	const url = `${baseUrl}${endpoint.path}`;
-	const pace = new Pacing(this, endpoint, maxWaitSeconds, fail);
+	const pace = new Pacing(this, endpoint, maxWaitSeconds, fail, deadline);
 
 	const cursorsRequested = new Set<string>(startCursor === undefined ? [] : [startCursor]);
 	let cursor = startCursor;
 	let wanted = pages;
 	for (;;) {
-		await pace.beforeRequest();
+		if (!(await pace.beforeRequest())) return { cutShort: pace.cutShort() };
 		const batch = Math.min(wanted, MAX_PAGES_PER_CALL, pace.budget());
 		let responses: IN8nHttpFullResponse[];
 		try {
@@ -139,7 +150,7 @@ export async function readListing(
 					method: 'GET',
 					uri: cursor === undefined ? url : `${url}?cursor=${cursor}`,
 					json: true,
-					timeout: REQUEST_TIMEOUT_MS,
+					timeout: pace.requestTimeoutMs(),
 				},
 				itemIndex,
 				{ ...PAGINATION, maxRequests: batch },
@@ -161,8 +172,9 @@ export async function readListing(
 			pace.observe(response);
 			if (status === 429 || status >= 500) {
 				// Go on from this page, once the limit resets or after a backoff.
-				if (status === 429) await pace.afterRateLimit(response);
-				else await pace.afterTransientFailure(() => httpFailure(status, response, endpoint, fail));
+				if (status === 429) {
+					if (!(await pace.afterRateLimit(response))) return { cutShort: pace.cutShort() };
+				} else await pace.afterTransientFailure(() => httpFailure(status, response, endpoint, fail));
 				resumeAt = { cursor: pageCursor };
 				break;
 			}
@@ -229,12 +241,27 @@ class Pacing {
 
 	private resultsRead = 0;
 
+	/** When a wait the deadline did not allow would have ended. */
+	private limitedUntil?: number;
+
 	constructor(
 		private readonly context: BrazeContext,
 		private readonly endpoint: Endpoint,
 		private readonly maxWaitSeconds: number,
 		private readonly fail: Fail,
+		private readonly deadline?: number,
 	) {}
+
+	/** What a listing that ends at the deadline reports. */
+	cutShort(): { limitedUntil?: number } {
+		return this.limitedUntil === undefined ? {} : { limitedUntil: this.limitedUntil };
+	}
+
+	/** A request never outlasts the deadline (nor 60 s). */
+	requestTimeoutMs(): number {
+		if (this.deadline === undefined) return REQUEST_TIMEOUT_MS;
+		return Math.max(1000, Math.min(REQUEST_TIMEOUT_MS, this.deadline - Date.now()));
+	}
 
 	/**
 	 * How many requests the next call may make without going over the budget: one while it is
@@ -259,39 +286,60 @@ class Pacing {
 		this.resultsRead += results;
 	}
 
-	/** Before a call: with the budget spent, wait for the window to reset. */
-	async beforeRequest(): Promise<void> {
-		if (this.remaining !== 0 || this.resetAt === undefined) return;
-		await this.waitForLimit(this.resetAt - Date.now());
+	/**
+	 * Before a call: with the budget spent, wait for the window to reset. False when the
+	 * deadline has come, or would come before the reset.
+	 */
+	async beforeRequest(): Promise<boolean> {
+		if (this.deadline !== undefined && Date.now() >= this.deadline) return false;
+		if (this.remaining !== 0 || this.resetAt === undefined) return true;
+		if (!(await this.waitForLimit(this.resetAt - Date.now()))) return false;
 		this.remaining = this.limit; // a new window
+		return true;
 	}
 
-	/** After a 429: other clients spent the shared budget; wait as Braze says. */
-	async afterRateLimit(response: IN8nHttpFullResponse): Promise<void> {
+	/** After a 429: other clients spent the shared budget; wait as Braze says. False as above. */
+	async afterRateLimit(response: IN8nHttpFullResponse): Promise<boolean> {
 		const retryAfter = retryAfterMs(header(response, 'retry-after'));
 		const untilReset = this.resetAt !== undefined ? this.resetAt - Date.now() : undefined;
 		this.remaining = undefined;
-		await this.waitForLimit(retryAfter ?? untilReset ?? backoffMs(++this.failures));
+		return await this.waitForLimit(retryAfter ?? untilReset ?? backoffMs(++this.failures));
 	}
 
 	/** After a 5xx, a reset or a timeout: back off and try again, a few times. */
 	async afterTransientFailure(giveUp: () => never): Promise<void> {
 		this.failures++;
+		const backoff = backoffMs(this.failures);
 		if (this.failures >= MAX_ATTEMPTS) giveUp();
-		await pause(this.context, backoffMs(this.failures), this.fail);
+		if (this.deadline !== undefined && Date.now() + backoff > this.deadline) giveUp();
+		await pause(this.context, backoff, this.fail);
 	}
 
-	private async waitForLimit(ms: number): Promise<void> {
+	private async waitForLimit(ms: number): Promise<boolean> {
 		const wait = Math.max(0, ms) + RESET_MARGIN_MS;
+		if (this.deadline !== undefined && Date.now() + wait > this.deadline) {
+			this.limitedUntil = Date.now() + wait;
+			return false;
+		}
+		if (this.maxWaitSeconds === 0) {
+			this.fail(
+				`Braze's rate limit is used up for now: try again in ${Math.ceil(wait / 1000)} s`,
+				`This Braze endpoint allows ${this.endpoint.perMinute} requests a minute per workspace, shared with every client of the workspace, and they are used up until the window resets.`,
+				429,
+				{ cause: 'rate-limited', resetsAtEpochMs: Date.now() + wait },
+			);
+		}
 		if (this.waitedMs + wait > this.maxWaitSeconds * 1000) {
 			this.fail(
 				`Braze's rate limit would make this wait longer than Max Wait (${this.maxWaitSeconds} s)`,
 				`${this.pagesRead} pages (${this.resultsRead} results) were read before stopping; the limit of ${this.endpoint.perMinute} requests a minute is shared by every client of the workspace. Raise Options → Max Wait, read fewer pages, or run when the workspace is quieter.`,
 				429,
+				{ cause: 'rate-limited', resetsAtEpochMs: Date.now() + wait },
 			);
 		}
 		this.waitedMs += wait;
 		await pause(this.context, wait, this.fail);
+		return true;
 	}
 }
 
@@ -355,6 +403,9 @@ export async function startSync(
 	return { outcome: 'started', message };
 }
 
+const CONFIGURATION_INVALID: Failure = { cause: 'configuration-invalid' };
+const TEMPORARILY_UNAVAILABLE: Failure = { cause: 'temporarily-unavailable' };
+
 function httpFailure(
 	status: number,
 	response: IN8nHttpFullResponse,
@@ -372,6 +423,7 @@ function httpFailure(
 			"Check the Integration ID: open the integration in Braze (Data Settings → Cloud Data Ingestion) and copy the ID from the page's URL, …/integrations/cloud_data_ingestion/<integration_id>." +
 				braze,
 			status,
+			CONFIGURATION_INVALID,
 		);
 	}
 	if (status === 400 && /cursor/i.test(said)) {
@@ -388,6 +440,7 @@ function httpFailure(
 			"Check the API Key in the Braze CDI API credential (pasted whole, without quotes), and that the credential's REST Endpoint is your Braze instance's: a key works only on its own instance." +
 				braze,
 			status,
+			{ cause: 'credential-invalid' },
 		);
 	}
 	if (status === 403 && /access denied/i.test(said)) {
@@ -396,6 +449,7 @@ function httpFailure(
 			`In Braze, open Settings → APIs and Identifiers → API Keys, and give the key the ${permission} permission (or create a key with it).` +
 				braze,
 			status,
+			CONFIGURATION_INVALID,
 		);
 	}
 	if (status === 403) {
@@ -404,6 +458,7 @@ function httpFailure(
 			'The Braze plan may not include Cloud Data Ingestion, or the account is inactive; ask your Braze administrator.' +
 				braze,
 			status,
+			CONFIGURATION_INVALID,
 		);
 	}
 	if (status === 404) {
@@ -412,6 +467,7 @@ function httpFailure(
 			"Check the credential's REST Endpoint: it must be your instance's REST endpoint (e.g. https://rest.iad-01.braze.com), not the dashboard address." +
 				braze,
 			status,
+			CONFIGURATION_INVALID,
 		);
 	}
 	if (status === 429) {
@@ -422,6 +478,7 @@ function httpFailure(
 			`This Braze endpoint allows ${perMinute} requests a minute per workspace, shared with every other client of the workspace.${when} Run again later, or read fewer pages (a limit, or a Started After filter).` +
 				braze,
 			status,
+			{ cause: 'rate-limited', ...(when ? { resetsAtEpochMs: reset * 1000 } : {}) },
 		);
 	}
 	if (status >= 500) {
@@ -429,6 +486,7 @@ function httpFailure(
 			`Braze server error (${status})`,
 			'Braze could not answer just now; try again in a few minutes.' + braze,
 			status,
+			TEMPORARILY_UNAVAILABLE,
 		);
 	}
 	return fail(`Braze answered ${status}${said ? ` ${said}` : ''}`, `Unexpected answer from Braze.${braze}`, status);
@@ -442,6 +500,8 @@ function networkFailure(error: unknown, baseUrl: string, fail: Fail): never {
 		fail(
 			'Braze did not answer in time',
 			`No answer from ${baseUrl} (${code}). Try again in a few minutes; if it persists, check the network between n8n and Braze.`,
+			undefined,
+			TEMPORARILY_UNAVAILABLE,
 		);
 	}
 	if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ALTNAME/.test(code)) {
@@ -454,9 +514,30 @@ function networkFailure(error: unknown, baseUrl: string, fail: Fail): never {
 		fail(
 			`Could not reach Braze at ${baseUrl}`,
 			`The connection failed (${code}). Check the credential's REST Endpoint and that n8n can reach it over the network.`,
+			undefined,
+			isTransient(error) ? TEMPORARILY_UNAVAILABLE : undefined,
 		);
 	}
 	return fail(`Request to Braze failed: ${String(cause.message ?? error)}`, `While requesting ${baseUrl}.`);
+}
+
+/**
+ * A trigger poll that Braze's rate limit stopped before it could read anything: failed with the
+ * declared cause, so that n8n's scheduler waits for the reset instead of polling on.
+ */
+export function pollRateLimited(this: IPollFunctions, { perMinute }: Endpoint, limitedUntil?: number): NodeApiError {
+	const when = limitedUntil === undefined ? '' : ` It resets at ${new Date(limitedUntil).toISOString()}.`;
+	const message = "Braze's rate limit is used up until after this poll's time budget";
+	return new NodeApiError(
+		this.getNode(),
+		{ message, httpCode: '429' },
+		{
+			message,
+			description: `This Braze endpoint allows ${perMinute} requests a minute per workspace, shared with every client of the workspace.${when} Nothing was missed: the next poll goes on from where this one stood.`,
+			httpCode: '429',
+			failure: { cause: 'rate-limited', ...(limitedUntil === undefined ? {} : { resetsAtEpochMs: limitedUntil }) },
+		},
+	);
 }
 
 /** Replaces the API key wherever it might appear in text we show. */
