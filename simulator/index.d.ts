@@ -152,6 +152,8 @@ export interface Simulator {
 	integrations(): Integration[];
 	/** Adds an integration to the workspace, as if created in the dashboard. */
 	addIntegration(integration: IntegrationInput): Integration;
+	/** Deletes an integration from the workspace, as in the dashboard; throws for an unknown ID. */
+	removeIntegration(id: string): void;
 	/** Adds syncs (newest first) at the head of a history: objects, or a count for makeSyncs. */
 	addSyncs(id: string, syncs: number | Array<Partial<Sync> | Record<string, unknown>>): Integration;
 	/** Finishes the running sync at the head of a history now; undefined when none is running. */

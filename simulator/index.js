@@ -517,6 +517,10 @@ function startSimulator(options = {}) {
 			return [...integrations.values()];
 		},
 		addIntegration,
+		removeIntegration(id) {
+			simulator.integration(id);
+			integrations.delete(id);
+		},
 		addSyncs(id, syncs) {
 			const integration = simulator.integration(id);
 			integration.syncs.unshift(...structuredClone(typeof syncs === 'number' ? makeSyncs(syncs) : syncs));

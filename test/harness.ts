@@ -341,9 +341,18 @@ export async function testCredential(credentials: ICredentialDataDecryptedObject
 
 export const TRIGGER_TYPE = 'n8n-nodes-braze-cdi.brazeCdiTrigger';
 
+/** How a test poll runs: n8n 2.41's poll budget, or none as on n8n 1.x. */
+export interface PollOptions {
+	budgetMs?: number;
+	noBudget?: boolean;
+}
+
 /**
  * The trigger node in a workflow that lives across polls, polled the way n8n polls it: through
- * n8n-core's PollContext, whose static data is the workflow's (so the state carries over).
+ * n8n-core's PollContext, whose static data is the workflow's observable static data (n8n-workflow's
+ * `Workflow`), so the state carries over exactly as n8n keeps it in memory. What n8n would write
+ * to its database is tracked too: n8n saves the static data after activation and when a poll
+ * emits, and only when n8n's change tracking flags it as changed.
  */
 export async function createTrigger(
 	parameters: IDataObject,
@@ -367,17 +376,45 @@ export async function createTrigger(
 	};
 	const workflow = new Workflow({ id: 'trigger-test', nodes: [node], connections: {}, nodeTypes, active: true, staticData });
 	const nodeType = nodeTypes.getByNameAndVersion(TRIGGER_TYPE, 1);
-	return {
+	const flags = workflow.staticData as IDataObject & { __dataChanged?: boolean };
+	let saved: IDataObject = JSON.parse(JSON.stringify(staticData));
+	let polls = 0;
+	const trigger = {
 		workflow,
 		/** One poll; `manual` is the editor's "Fetch Test Event". Returns the emitted items' json. */
-		async poll(mode: 'trigger' | 'manual' = 'trigger'): Promise<IDataObject[]> {
+		async poll(mode: 'trigger' | 'manual' = 'trigger', options: PollOptions = {}): Promise<IDataObject[]> {
 			const activation = mode === 'manual' ? 'manual' : 'activate';
-			const context = new PollContext(workflow, workflow.getNode(node.name)!, additionalDataFor(credentialsHelper), mode, activation);
+			const budget = options.budgetMs === undefined ? undefined : () => options.budgetMs!;
+			const context = new PollContext(
+				workflow,
+				workflow.getNode(node.name)!,
+				additionalDataFor(credentialsHelper),
+				mode,
+				activation,
+				undefined,
+				undefined,
+				undefined,
+				undefined,
+				undefined,
+				budget,
+			);
+			if (options.noBudget) Object.assign(context, { getPollBudgetMs: undefined });
 			const output = await nodeType.poll!.call(context);
+			if (mode === 'trigger' && (polls++ === 0 || output !== null) && flags.__dataChanged === true) {
+				saved = JSON.parse(JSON.stringify(workflow.staticData));
+				flags.__dataChanged = false;
+			}
 			return output?.[0]?.map((item) => item.json) ?? [];
 		},
 		staticData: () => workflow.getStaticData('node', node),
+		/** Whether n8n's change tracking flags the static data as changed since n8n last saved it. */
+		changed: () => flags.__dataChanged === true,
+		/** What n8n's database holds for the workflow's static data. */
+		saved: () => saved,
+		/** The same trigger after n8n restarts (or the workflow is re-activated): from what was saved. */
+		restarted: async (changes: IDataObject = {}) => await createTrigger({ ...parameters, ...changes }, credentials, saved),
 	};
+	return trigger;
 }
 
 /** The Braze node alone in a workflow, with the credential. */

@@ -2,6 +2,7 @@ import { resolveRestEndpoint, REST_ENDPOINTS } from '../nodes/BrazeCdi/helpers/e
 import { nextPage } from '../nodes/BrazeCdi/helpers/linkHeader';
 import { backoffMs, retryAfterMs } from '../nodes/BrazeCdi/helpers/retry';
 import { latestSync, matchesFilters, NewestFirstWatch, toSyncItem } from '../nodes/BrazeCdi/helpers/syncs';
+import { advance, initialState, isNews, readBackTo, stateFromLastJob, type WatchState } from '../nodes/BrazeCdi/helpers/syncWatch';
 
 const ORIGIN = 'https://rest.iad-01.braze.com';
 const PATH = '/cdi/integrations/00000000-0000-0000-0000-000000000000/job_sync_status';
@@ -162,5 +163,62 @@ describe('retryAfterMs', () => {
 		['soon', undefined],
 	])('%j → %j ms', (value, ms) => {
 		expect(retryAfterMs(value, now)).toBe(ms);
+	});
+});
+
+describe('watch state (syncWatch)', () => {
+	const at = (hours: number) => Date.UTC(2026, 2, 25, hours);
+	const sync = (hours: number, job_status = 'success') => ({ job_status, sync_start_time: new Date(at(hours)).toISOString() });
+	/** Newest first, as Braze lists them. */
+	const history = (...hours: number[]) => hours.map((h) => sync(h));
+	const startsOf = (syncs: Array<{ sync_start_time?: unknown }>) => syncs.map((s) => new Date(String(s.sync_start_time)).getUTCHours());
+
+	test('a complete read: the finished news, oldest first; a running one is remembered', () => {
+		const state: WatchState = { newest: at(2), running: [] };
+		const { finished, state: next } = advance(state, [sync(5, 'running'), ...history(4, 3, 2, 1)], true);
+		expect(startsOf(finished)).toEqual([3, 4]);
+		expect(next).toEqual({ newest: at(5), running: [at(5)] });
+		expect(readBackTo(next)).toBe(at(5));
+	});
+
+	test('a read cut short leaves a gap below the oldest start read, and the next read fills it once', () => {
+		const state: WatchState = { newest: at(1), running: [] };
+		const cut = advance(state, history(9, 8, 7, 6), false);
+		expect(startsOf(cut.finished)).toEqual([7, 8, 9]); // 6 may continue on the unread page
+		expect(cut.state).toEqual({ newest: at(9), running: [], gaps: [{ after: at(1), through: at(6) }] });
+		expect(readBackTo(cut.state)).toBe(at(1));
+		expect([6, 2, 1, 9, 10].map((h) => isNews(cut.state, at(h)))).toEqual([true, true, false, false, true]);
+
+		const filled = advance(cut.state, [sync(10), ...history(9, 8, 7, 6, 5, 4, 3, 2, 1)], true);
+		expect(startsOf(filled.finished)).toEqual([2, 3, 4, 5, 6, 10]);
+		expect(filled.state).toEqual({ newest: at(10), running: [] });
+	});
+
+	test('a second cut short before the gap keeps both gaps; a cut with nothing read changes nothing', () => {
+		const state: WatchState = { newest: at(9), running: [at(3)], gaps: [{ after: at(1), through: at(6) }] };
+		const cut = advance(state, history(14, 13, 12), false);
+		expect(startsOf(cut.finished)).toEqual([13, 14]);
+		expect(cut.state.gaps).toEqual([
+			{ after: at(1), through: at(6) },
+			{ after: at(9), through: at(12) },
+		]);
+		expect(cut.state.running).toEqual([at(3)]);
+		expect(advance(state, [], false)).toEqual({ finished: [], state });
+	});
+
+	test('a watch that has seen nothing (never ran) takes every sync as news, even cut short', () => {
+		const empty = stateFromLastJob(undefined, null, '[null,null]');
+		expect(empty).toEqual({ newest: null, running: [], lastJob: '[null,null]' });
+		const cut = advance(empty, history(5, 4), false);
+		expect(startsOf(cut.finished)).toEqual([5]);
+		expect(cut.state.gaps).toEqual([{ after: null, through: at(4) }]);
+		expect(isNews(cut.state, at(0))).toBe(true);
+		expect(JSON.parse(JSON.stringify(cut.state))).toEqual(cut.state); // static data is JSON
+	});
+
+	test('from the integration list: the last job is the newest, and only it can be running', () => {
+		expect(stateFromLastJob(at(4), 'running', 'x')).toEqual({ newest: at(4), running: [at(4)], lastJob: 'x' });
+		expect(stateFromLastJob(at(4), 'error', 'x')).toEqual({ newest: at(4), running: [], lastJob: 'x' });
+		expect(initialState([sync(5, 'running'), ...history(4)])).toEqual({ newest: at(5), running: [at(5)] });
 	});
 });
