@@ -115,8 +115,10 @@ function parseExecution(output) {
 /**
  * An n8n user folder with the packed package installed as a community package
  * (`.n8n/nodes/node_modules/n8n-nodes-braze-cdi`, node type `n8n-nodes-braze-cdi.brazeCdi`).
+ * `env` adds to (or overrides) n8n's environment for every command and process.
+ * @param {{ version: string, tarball: string, userFolder?: string, env?: Record<string, string> }} options
  */
-async function createN8n({ version, tarball, userFolder } = {}) {
+async function createN8n({ version, tarball, userFolder, env: extraEnv = {} } = {}) {
 	const bin = await ensureN8n(version);
 	const home = userFolder ?? fs.mkdtempSync(path.join(os.tmpdir(), `n8n-${version}-`));
 	const packageDir = path.join(home, '.n8n', 'nodes', 'node_modules', PACKAGE_NAME);
@@ -137,6 +139,7 @@ async function createN8n({ version, tarball, userFolder } = {}) {
 		N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'false',
 		N8N_HIDE_USAGE_PAGE: 'true',
 		DB_SQLITE_POOL_SIZE: '1',
+		...extraEnv,
 	};
 	const cli = (args) => run(process.execPath, [bin, ...args], { cwd: home, env });
 
@@ -164,35 +167,125 @@ async function createN8n({ version, tarball, userFolder } = {}) {
 			const { code, output } = await cli(['execute', `--id=${id}`, '--rawOutput']);
 			return { code, output, execution: parseExecution(output) };
 		},
-		/** Starts the editor; resolves once it answers, with `stop()` to end it (and its task runners). */
-		async startEditor({ port = 5678, host = '127.0.0.1' } = {}) {
-			const child = spawn(process.execPath, [bin, 'start'], {
+		/**
+		 * Activates a workflow from the CLI, as each major does it (2.x publishes it), while n8n is
+		 * stopped: the next `n8n start` activates it.
+		 */
+		async activate(id) {
+			const args = version.startsWith('1.') ? ['update:workflow', `--id=${id}`, '--active=true'] : ['publish:workflow', `--id=${id}`];
+			const result = await cli(args);
+			if (result.code !== 0) throw new Error(`n8n ${args.join(' ')} failed:\n${result.output.slice(-3000)}`);
+		},
+		async deactivate(id) {
+			const args = version.startsWith('1.') ? ['update:workflow', `--id=${id}`, '--active=false'] : ['unpublish:workflow', `--id=${id}`];
+			const result = await cli(args);
+			if (result.code !== 0) throw new Error(`n8n ${args.join(' ')} failed:\n${result.output.slice(-3000)}`);
+		},
+		/**
+		 * The executions n8n recorded for a workflow, oldest first, read from its database (SQLite
+		 * in the user folder, or the PostgreSQL the environment names), each with its run data.
+		 */
+		executions: (workflowId) => recordedExecutions(version, home, env, workflowId),
+		/** Starts `n8n worker` (queue mode); resolves once its health check answers. */
+		async startWorker({ healthPort, env: workerEnv = {} }) {
+			const child = spawn(process.execPath, [bin, 'worker'], {
 				cwd: home,
-				env: { ...env, N8N_PORT: String(port), N8N_HOST: host, N8N_LISTEN_ADDRESS: host, N8N_SECURE_COOKIE: 'false' },
+				env: { ...env, QUEUE_HEALTH_CHECK_ACTIVE: 'true', QUEUE_HEALTH_CHECK_PORT: String(healthPort), ...workerEnv },
 				stdio: ['ignore', 'pipe', 'pipe'],
 			});
-			let output = '';
-			child.stdout.on('data', (chunk) => (output += chunk));
-			child.stderr.on('data', (chunk) => (output += chunk));
-			const deadline = Date.now() + 120_000;
-			for (;;) {
-				if (child.exitCode !== null) throw new Error(`n8n start exited:\n${output.slice(-3000)}`);
-				try {
-					// /healthz answers before the REST API is mounted; the editor needs the latter.
-					const response = await fetch(`http://${host}:${port}/rest/settings`);
-					if (response.ok) return { child, stop: () => stopProcess(child) };
-				} catch {
-					// not listening yet
-				}
-				if (Date.now() > deadline) {
-					child.kill();
-					throw new Error(`n8n start did not answer in 2 minutes:\n${output.slice(-3000)}`);
-				}
-				await new Promise((resolve) => setTimeout(resolve, 500));
-			}
+			return await answering(child, `http://127.0.0.1:${healthPort}/healthz`, 'n8n worker');
+		},
+		/** Starts the editor; resolves once it answers, with `stop()` to end it (and its task runners). */
+		async startEditor({ port = 5678, host = '127.0.0.1', env: startEnv = {} } = {}) {
+			const child = spawn(process.execPath, [bin, 'start'], {
+				cwd: home,
+				env: { ...env, N8N_PORT: String(port), N8N_HOST: host, N8N_LISTEN_ADDRESS: host, N8N_SECURE_COOKIE: 'false', ...startEnv },
+				stdio: ['ignore', 'pipe', 'pipe'],
+			});
+			// /healthz answers before the REST API is mounted; the editor needs the latter.
+			return await answering(child, `http://${host}:${port}/rest/settings`, 'n8n start');
 		},
 		cli,
 	};
+}
+
+/**
+ * Resolves once `url` answers 2xx, with the process, its output so far and `stop()`; fails
+ * (and ends the process) when it exits first or does not answer in 2 minutes.
+ */
+async function answering(child, url, what) {
+	let output = '';
+	child.stdout.on('data', (chunk) => (output += chunk));
+	child.stderr.on('data', (chunk) => (output += chunk));
+	const deadline = Date.now() + 120_000;
+	for (;;) {
+		if (child.exitCode !== null) throw new Error(`${what} exited:\n${output.slice(-3000)}`);
+		try {
+			const response = await fetch(url);
+			if (response.ok) return { child, output: () => output, stop: () => stopProcess(child) };
+		} catch {
+			// not listening yet
+		}
+		if (Date.now() > deadline) {
+			await stopProcess(child);
+			throw new Error(`${what} did not answer in 2 minutes:\n${output.slice(-3000)}`);
+		}
+		await new Promise((resolve) => setTimeout(resolve, 500));
+	}
+}
+
+/**
+ * See `executions` above.
+ * @returns {Promise<Array<{ id: string, status: string, mode: string, runData: Record<string, any> }>>}
+ */
+async function recordedExecutions(version, home, env, workflowId) {
+	const modules = path.join(cacheDir(), 'n8n', version, 'node_modules');
+	const { parse } = require(path.join(modules, 'flatted'));
+	let rows;
+	if (env.DB_TYPE === 'postgresdb') {
+		const { Client } = require(path.join(modules, 'pg'));
+		const client = new Client({
+			host: env.DB_POSTGRESDB_HOST,
+			port: Number(env.DB_POSTGRESDB_PORT),
+			user: env.DB_POSTGRESDB_USER,
+			password: env.DB_POSTGRESDB_PASSWORD,
+			database: env.DB_POSTGRESDB_DATABASE,
+		});
+		await client.connect();
+		try {
+			const result = await client.query(
+				'SELECT e.id, e.status, e.mode, d.data FROM execution_entity e JOIN execution_data d ON d."executionId" = e.id WHERE e."workflowId" = $1 ORDER BY e.id',
+				[workflowId],
+			);
+			rows = result.rows;
+		} finally {
+			await client.end();
+		}
+	} else {
+		const sqlite3 = require(path.join(modules, 'sqlite3'));
+		const db = await new Promise((resolve, reject) => {
+			const handle = new sqlite3.Database(path.join(home, '.n8n', 'database.sqlite'), sqlite3.OPEN_READONLY, (error) =>
+				error ? reject(error) : resolve(handle),
+			);
+		});
+		try {
+			rows = await new Promise((resolve, reject) =>
+				db.all(
+					'SELECT e.id, e.status, e.mode, d.data FROM execution_entity e JOIN execution_data d ON d.executionId = e.id WHERE e.workflowId = ? ORDER BY e.id',
+					[workflowId],
+					(error, result) => (error ? reject(error) : resolve(result)),
+				),
+			);
+		} finally {
+			await new Promise((resolve) => db.close(resolve));
+		}
+	}
+	return rows.map((row) => ({
+		id: String(row.id),
+		status: row.status,
+		mode: row.mode,
+		runData: parse(row.data)?.resultData?.runData ?? {},
+	}));
 }
 
 /** Ends a process: SIGTERM, then SIGKILL if it has not exited within 15 s (n8n can linger). */
