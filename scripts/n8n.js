@@ -190,7 +190,14 @@ async function createN8n({ version, tarball, userFolder, env: extraEnv = {} } = 
 		async startWorker({ healthPort, env: workerEnv = {} }) {
 			const child = spawn(process.execPath, [bin, 'worker'], {
 				cwd: home,
-				env: { ...env, QUEUE_HEALTH_CHECK_ACTIVE: 'true', QUEUE_HEALTH_CHECK_PORT: String(healthPort), ...workerEnv },
+				env: {
+					...env,
+					// Its own task-runner broker: the main holds the one createN8n chose.
+					N8N_RUNNERS_BROKER_PORT: String(await freePort()),
+					QUEUE_HEALTH_CHECK_ACTIVE: 'true',
+					QUEUE_HEALTH_CHECK_PORT: String(healthPort),
+					...workerEnv,
+				},
 				stdio: ['ignore', 'pipe', 'pipe'],
 			});
 			return await answering(child, `http://127.0.0.1:${healthPort}/healthz`, 'n8n worker');
