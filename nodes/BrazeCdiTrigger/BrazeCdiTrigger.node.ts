@@ -14,10 +14,11 @@ import {
 	stateFromLastJob,
 	type WatchState,
 } from '../BrazeCdi/helpers/syncWatch';
-import { latestSync, NewestFirstWatch, startTime, toSyncItem } from '../BrazeCdi/helpers/syncs';
+import { latestSync, startTime, toSyncItem } from '../BrazeCdi/helpers/syncs';
 import { searchIntegrations } from '../BrazeCdi/methods/listSearch';
+import { readIntegrations, readSyncs } from '../BrazeCdi/reader/readSyncs';
 import { checkIntegrationId, integrationIdLocator, jobStatusOptions } from '../BrazeCdi/shared/parameters';
-import { integrationList, jobSyncStatus, pollRateLimited, readListing } from '../BrazeCdi/transport';
+import { integrationList, jobSyncStatus, pollRateLimited } from '../BrazeCdi/transport';
 
 /**
  * What the trigger keeps in the node's static data between polls. A poll replaces these
@@ -200,57 +201,33 @@ async function watchedIntegrations(this: IPollFunctions, deadline?: number): Pro
 		const id = checkIntegrationId.call(this, this.getNodeParameter('integrationId', '', { extractValue: true }));
 		return [{ id, name }];
 	}
-	const integrations: Watched[] = [];
-	const listing = await readListing.call(this, 0, {
-		...integrationList,
-		pages: Infinity,
-		deadline,
-		onPage: (results) => {
-			for (const integration of results) {
-				const start = integration.last_job_start_time ?? null;
-				const status = integration.last_job_status ?? null;
-				integrations.push({
-					id: String(integration.integration_id),
-					name: typeof integration.integration_name === 'string' ? integration.integration_name : undefined,
-					lastStart: startTime({ sync_start_time: start }),
-					lastJob: JSON.stringify([start, status]),
-					lastStatus: status,
-				});
-			}
-			return Infinity;
-		},
-	});
+	const listing = await readIntegrations.call(this, 0, { deadline });
 	// Without the whole list, integrations missing from it cannot be told from deleted ones.
 	if (listing.cutShort) throw pollRateLimited.call(this, integrationList, listing.cutShort.limitedUntil);
-	return integrations;
+	return listing.integrations.map((integration) => {
+		const start = integration.last_job_start_time ?? null;
+		const status = integration.last_job_status ?? null;
+		return {
+			id: String(integration.integration_id),
+			name: typeof integration.integration_name === 'string' ? integration.integration_name : undefined,
+			lastStart: startTime({ sync_start_time: start }),
+			lastJob: JSON.stringify([start, status]),
+			lastStatus: status,
+		};
+	});
 }
 
 /**
- * The integration's syncs, newest first, back to `since` (epoch ms): pages stop once they reach
- * before it, while they are seen newest first. `Infinity` reads the newest page only. Cut short
- * by the deadline, they are the newest pages read, or none when their order was not newest first.
+ * The integration's syncs back to `since` (epoch ms), or its newest page for `Infinity`; see
+ * readSyncs for what a read cut short by the deadline holds.
  */
-async function readSyncsBackTo(
-	this: IPollFunctions,
-	integrationId: string,
-	since: number,
-	deadline?: number,
-): Promise<{ syncs: IDataObject[]; cutShort?: { limitedUntil?: number } }> {
-	const order = new NewestFirstWatch();
-	const syncs: IDataObject[] = [];
-	const { cutShort } = await readListing.call(this, 0, {
-		...jobSyncStatus(integrationId),
-		pages: 1,
-		deadline,
-		onPage: (results) => {
-			order.see(results);
-			syncs.push(...results);
-			if (since === Infinity || order.passed(since)) return 0;
-			return order.holds ? 1 : Infinity;
-		},
-	});
-	if (cutShort) return { syncs: order.holds ? syncs : [], cutShort };
-	return { syncs };
+async function readSyncsBackTo(this: IPollFunctions, integrationId: string, since: number, deadline?: number) {
+	return await readSyncs.call(
+		this,
+		0,
+		integrationId,
+		since === Infinity ? { firstPageOnly: true, deadline } : { startedAfter: since, deadline },
+	);
 }
 
 /** For "Fetch Test Event": the most recent matching sync of the newest page of each integration. */

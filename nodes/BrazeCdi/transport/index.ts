@@ -69,10 +69,10 @@ export interface ListingRequest extends Endpoint {
 	 */
 	deadline?: number;
 	/**
-	 * Takes each page's results in order and answers how many more pages are surely needed:
-	 * 0 stops, 1 asks to decide again after the next page.
+	 * Takes each page's results in order and answers `'done'`, or how many more pages are surely
+	 * needed: 1 to decide again after the next page, Infinity for every page left.
 	 */
-	onPage: (results: IDataObject[]) => number;
+	onPage: (results: IDataObject[]) => 'done' | number;
 }
 
 /** The contexts that talk to Braze: node executions, parameter list searches, trigger polls. */
@@ -200,9 +200,10 @@ export async function readListing(
 				}
 				cursorsRequested.add(next.cursor);
 			}
-			wanted = onPage(body.results as IDataObject[]);
+			const verdict = onPage(body.results as IDataObject[]);
 			const nextCursor = next.kind === 'next' ? next.cursor : undefined;
-			if (wanted <= 0) return { nextCursor };
+			if (verdict === 'done') return { nextCursor };
+			wanted = Math.max(1, verdict);
 			if (next.kind === 'refused') {
 				// More pages are wanted: stopping here would leave them out without a word.
 				return fail(

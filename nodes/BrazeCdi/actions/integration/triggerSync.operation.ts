@@ -2,8 +2,9 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { NodeOperationError, sleep, updateDisplayOptions } from 'n8n-workflow';
 
 import { latestSync, startTime, toSyncItem } from '../../helpers/syncs';
+import { readSyncs } from '../../reader/readSyncs';
 import { getIntegrationId, integrationIdLocator, jobStatusOptions } from '../../shared/parameters';
-import { jobSyncStatus, readListing, startSync } from '../../transport';
+import { startSync } from '../../transport';
 
 /** How far Braze's clock may be behind ours when it records the sync we started. */
 const CLOCK_SKEW_MS = 60_000;
@@ -142,15 +143,7 @@ async function waitForSync(
 ): Promise<IDataObject> {
 	const deadline = Date.now() + timeout * 1000;
 	for (;;) {
-		let newest: IDataObject[] = [];
-		await readListing.call(this, itemIndex, {
-			...jobSyncStatus(integrationId),
-			pages: 1,
-			onPage: (results) => {
-				newest = results;
-				return 0;
-			},
-		});
+		const { syncs: newest } = await readSyncs.call(this, itemIndex, integrationId, { firstPageOnly: true });
 		const sync = pick(newest);
 		if (sync !== undefined && sync.job_status !== 'running') return sync;
 

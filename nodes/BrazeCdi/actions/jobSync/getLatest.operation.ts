@@ -1,7 +1,8 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import { latestSync, matchesFilters, NewestFirstWatch, toSyncItem } from '../../helpers/syncs';
+import { latestSync, matchesFilters, toSyncItem } from '../../helpers/syncs';
+import { readSyncs } from '../../reader/readSyncs';
 import {
 	getIntegrationId,
 	getMaxWait,
@@ -10,7 +11,6 @@ import {
 	listingOptions,
 	syncFilters,
 } from '../../shared/parameters';
-import { jobSyncStatus, readListing } from '../../transport';
 
 const properties: INodeProperties[] = [integrationIdLocator, syncFilters, listingOptions];
 
@@ -24,20 +24,12 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const integrationId = getIntegrationId.call(this, itemIndex);
 	const filters = getSyncFilters.call(this, itemIndex);
 
-	const order = new NewestFirstWatch();
-	const matches: IDataObject[] = [];
-	await readListing.call(this, itemIndex, {
-		...jobSyncStatus(integrationId),
+	const { syncs: matches } = await readSyncs.call(this, itemIndex, integrationId, {
+		keep: (sync) => matchesFilters(sync, filters),
+		limit: 1,
+		newest: true,
+		startedAfter: filters.startedAfter,
 		maxWaitSeconds: getMaxWait.call(this, itemIndex),
-		pages: 1,
-		onPage: (results) => {
-			order.see(results);
-			matches.push(...results.filter((sync) => matchesFilters(sync, filters)));
-			if (!order.holds) return Infinity; // out of order: only every page can tell
-			if (matches.length > 0) return 0; // newest first: no later page holds a newer match
-			if (filters.startedAfter !== undefined && order.passed(filters.startedAfter)) return 0;
-			return 1;
-		},
 	});
 	const latest = latestSync(matches);
 	return latest ? [toSyncItem(latest, integrationId)] : [];

@@ -2,9 +2,9 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { summarizeSyncs } from '../../helpers/summary';
+import { matchesFilters } from '../../helpers/syncs';
+import { readIntegrations, readSyncs } from '../../reader/readSyncs';
 import { getIntegrationId, getMaxWait, getWindow, integrationIdLocator, listingOptions } from '../../shared/parameters';
-import { integrationList, readListing } from '../../transport';
-import { readSyncs } from './list.operation';
 
 const properties: INodeProperties[] = [
 	{
@@ -46,24 +46,21 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const maxWaitSeconds = getMaxWait.call(this, itemIndex);
 	const integrations: Array<{ id: string; name: string | null }> = [];
 	if (this.getNodeParameter('allIntegrations', itemIndex, false)) {
-		await readListing.call(this, itemIndex, {
-			...integrationList,
-			maxWaitSeconds,
-			pages: Infinity,
-			onPage: (results) => {
-				for (const integration of results) {
-					integrations.push({ id: String(integration.integration_id), name: (integration.integration_name as string) ?? null });
-				}
-				return Infinity;
-			},
-		});
+		const listed = await readIntegrations.call(this, itemIndex, { maxWaitSeconds });
+		for (const integration of listed.integrations) {
+			integrations.push({ id: String(integration.integration_id), name: (integration.integration_name as string) ?? null });
+		}
 	} else {
 		integrations.push({ id: getIntegrationId.call(this, itemIndex), name: null });
 	}
 
 	const reports: IDataObject[] = [];
 	for (const { id, name } of integrations) {
-		const syncs = await readSyncs.call(this, itemIndex, id, { statuses: [], ...window }, Infinity, maxWaitSeconds);
+		const { syncs } = await readSyncs.call(this, itemIndex, id, {
+			keep: (sync) => matchesFilters(sync, { statuses: [], ...window }),
+			startedAfter: window.startedAfter,
+			maxWaitSeconds,
+		});
 		reports.push({
 			integration_id: id,
 			integration_name: name,
