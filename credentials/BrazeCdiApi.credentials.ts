@@ -5,18 +5,7 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
-import { CUSTOM_ENDPOINT, REST_ENDPOINTS } from '../nodes/BrazeCdi/helpers/endpoint';
-
-/**
- * The test request's base URL. Expressions cannot throw, so a custom URL that must not receive
- * the key (plain http to another machine) becomes a base URL no request can be made to, whose
- * text is the message n8n shows.
- */
-const TEST_BASE_URL =
-	"={{ $credentials.restEndpoint !== 'custom' ? $credentials.restEndpoint" +
-	" : /^(https:\\/\\/|http:\\/\\/(localhost|127\\.0\\.0\\.1|\\[::1\\])(:\\d+)?(\\/|$))/i.test(String($credentials.customUrl ?? '').trim())" +
-	" ? String($credentials.customUrl).trim().replace(/\\/+$/, '')" +
-	" : 'Custom URL must start with https:// (http:// only for localhost)' }}";
+import { CUSTOM_ENDPOINT, REST_ENDPOINTS, TEST_BASE_URL_EXPRESSION } from '../nodes/BrazeCdi/helpers/endpoint';
 
 export class BrazeCdiApi implements ICredentialType {
 	name = 'brazeCdiApi';
@@ -77,7 +66,7 @@ export class BrazeCdiApi implements ICredentialType {
 
 	test: ICredentialTestRequest = {
 		request: {
-			baseURL: TEST_BASE_URL,
+			baseURL: TEST_BASE_URL_EXPRESSION,
 			url: '/cdi/integrations',
 		},
 		rules: [

@@ -1,5 +1,6 @@
 import nock from 'nock';
 
+import { resolveRestEndpoint } from '../nodes/BrazeCdi/helpers/endpoint';
 import { API_KEY, CREDENTIAL_TYPE, ENDPOINT, loadPackage, testCredential } from './harness';
 
 /** Braze answers the credential test's GET /cdi/integrations with `status`. */
@@ -98,4 +99,37 @@ describe('Credential "Braze CDI API"', () => {
 			expect(braze.seen).toEqual([]);
 		},
 	);
+
+	test.each([
+		'https://u:p@braze-proxy.example.com',
+		'https://braze-proxy.example.com?x=1',
+		'https://braze-proxy.example.com/braze#top',
+		'https://braze-proxy.example.com/braze',
+		'https://braze-proxy.example.com:8443/',
+		'http://localhost:4010/braze',
+		'http://127.0.0.2:4010',
+		'not a url',
+	])('the test request goes to %j exactly when the node would use it (one rule for both)', async (customUrl) => {
+		const node = resolveRestEndpoint('custom', customUrl);
+		const base = new URL(/^[a-z]+:\/\//i.test(customUrl) ? customUrl.replace(/^(https?:\/\/)[^@/]*@/, '$1') : 'https://unused.example').origin;
+		const seen: string[] = [];
+		nock(base)
+			.get(/\/cdi\/integrations$/)
+			.times(2)
+			.reply(function () {
+				seen.push(this.req.path);
+				return [200, { results: [], message: 'success' }];
+			});
+
+		const result = await testCredential({ restEndpoint: 'custom', customUrl, apiKey: API_KEY });
+
+		if ('url' in node) {
+			expect(result.status).toBe('OK');
+			expect(seen).toEqual([`${new URL(node.url).pathname.replace(/\/$/, '')}/cdi/integrations`]);
+		} else {
+			expect(result.status).toBe('Error');
+			expect(seen).toEqual([]);
+		}
+		nock.cleanAll();
+	});
 });

@@ -1,11 +1,13 @@
 import nock from 'nock';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
+import { startSimulator } from '../simulator';
 import { API_KEY, ENDPOINT, runBrazeNode } from './harness';
 import { byId, cursorFor, expectNoKeyIn, INTEGRATION_ID, listParameters, makeSyncs, serveHistory } from './fixtures';
 
@@ -158,26 +160,74 @@ describe('The integration ID is checked before any request', () => {
 	});
 });
 
-describe('Pagination links that must not be followed', () => {
-	test('a next link to another origin is refused; that origin gets no request', async () => {
+describe('Pagination links: only the cursor is taken, the key goes nowhere else', () => {
+	test('a next link to another origin gives its cursor; the listing stays on the endpoint, that origin gets no request', async () => {
 		const history = serveHistory(makeSyncs(25), { linkStyle: 'foreign' });
 		const foreign = nock('https://braze.example.net').get(/.*/).reply(200, { results: [] });
 
 		const result = await runBrazeNode({ parameters: list() });
 
-		expect(result.error?.message).toBe('Refused to follow Braze pagination link');
-		expect(result.error?.description).toMatch(/another origin \(https:\/\/braze\.example\.net\//);
-		expect(history.requests).toEqual([0]);
+		expect(result.items).toHaveLength(25);
+		expect(history.requests).toEqual([0, 10, 20]);
 		expect(foreign.isDone()).toBe(false);
 		expectNoKeyIn(result.run);
 	});
 
-	test('a protocol-relative next link counts as another origin', async () => {
+	test('a protocol-relative next link gives its cursor too, requested on the endpoint', async () => {
+		const foreign = nock('https://braze.example.net').get(/.*/).reply(200, { results: [] });
 		nock(ENDPOINT).get(PATH).reply(200, { results: makeSyncs(10) }, { link: `<//braze.example.net${PATH}?cursor=abc>; rel="next"` });
+		nock(ENDPOINT).get(PATH).query({ cursor: 'abc' }).reply(200, { results: makeSyncs(2) });
 
 		const result = await runBrazeNode({ parameters: list() });
 
-		expect(result.error?.description).toMatch(/another origin/);
+		expect(result.error).toBeUndefined();
+		expect(result.items).toHaveLength(12);
+		expect(foreign.isDone()).toBe(false);
+	});
+
+	test('behind a proxy with a path prefix, absolute links on Braze\'s own host still return every sync', async () => {
+		const sim = await startSimulator({
+			apiKeys: { [API_KEY]: ['cdi.integration_job_status'] },
+			integrations: [{ integration_id: 'int-37', syncs: 37 }],
+			linkStyle: 'absolute',
+		});
+		const forwarded: string[] = [];
+		const proxy = http.createServer((request, response) => {
+			const url = String(request.url);
+			if (!url.startsWith('/braze/')) {
+				response.writeHead(404).end();
+				return;
+			}
+			forwarded.push(url);
+			const upstream = http.request(
+				`${sim.url}${url.slice('/braze'.length)}`,
+				{ method: request.method, headers: { ...request.headers, host: new URL(sim.url).host } },
+				(answer) => {
+					response.writeHead(answer.statusCode ?? 502, answer.headers);
+					answer.pipe(response);
+				},
+			);
+			request.pipe(upstream);
+		});
+		await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+		nock.enableNetConnect('127.0.0.1');
+		try {
+			const { port } = proxy.address() as AddressInfo;
+			const result = await runBrazeNode({
+				parameters: list({ integrationId: byId('int-37') }),
+				credentials: { restEndpoint: 'custom', customUrl: `http://127.0.0.1:${port}/braze`, apiKey: API_KEY },
+			});
+
+			expect(result.error).toBeUndefined();
+			expect(result.items.map((item) => item.json.sync_start_time)).toEqual(sim.integration('int-37').syncs.map((sync) => sync.sync_start_time));
+			expect(forwarded).toHaveLength(4);
+			expect(forwarded.every((url) => url.startsWith('/braze/cdi/integrations/int-37/job_sync_status'))).toBe(true);
+			expect(sim.requests).toHaveLength(4); // every request came through the proxy
+		} finally {
+			await new Promise((resolve) => proxy.close(resolve));
+			await sim.close();
+			nock.disableNetConnect();
+		}
 	});
 
 	test('a next link without a cursor stops with an error, not a silent truncation', async () => {

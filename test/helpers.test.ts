@@ -18,8 +18,12 @@ describe('nextPage (Link header)', () => {
 		['URL-encoded cursor kept as sent', `<${PATH}?cursor=c2tpcDoxMDA%3D>; rel="next"`, 'c2tpcDoxMDA%3D'],
 		['absolute on the endpoint', `<${ORIGIN}${PATH}?cursor=abc>; rel="next"`, 'abc'],
 		['the docs missing slash', `</cdi/integrations00000000-0000-0000-0000-000000000000/job_sync_status?cursor=abc>; rel="next"`, 'abc'],
+		// Only the cursor is taken: the request stays on the configured endpoint wherever the link points.
+		['absolute on another host (Braze behind a proxy)', `<https://rest.iad-01.braze.com${PATH}?cursor=abc>; rel="next"`, 'abc'],
+		['another origin', `<https://evil.example.com${PATH}?cursor=abc>; rel="next"`, 'abc'],
+		['protocol-relative', `<//evil.example.com${PATH}?cursor=abc>; rel="next"`, 'abc'],
 	])('%s', (_name, header, cursor) => {
-		expect(nextPage(header, ORIGIN)).toEqual({ kind: 'next', cursor });
+		expect(nextPage(header)).toEqual({ kind: 'next', cursor });
 	});
 
 	test.each([
@@ -30,14 +34,10 @@ describe('nextPage (Link header)', () => {
 		['white space only', '  '],
 		['an empty list element and a bare parameter', `<${PATH}?cursor=abc>; rel="prev"; x, , `],
 	])('%s: no next page', (_name, header) => {
-		expect(nextPage(header, ORIGIN)).toEqual({ kind: 'none' });
+		expect(nextPage(header)).toEqual({ kind: 'none' });
 	});
 
 	test.each([
-		['another origin', `<https://evil.example.com${PATH}?cursor=abc>; rel="next"`, /another origin/],
-		['a look-alike host', `<${ORIGIN}.evil.example.com${PATH}?cursor=abc>; rel="next"`, /another origin/],
-		['http instead of https', `<http://rest.iad-01.braze.com${PATH}?cursor=abc>; rel="next"`, /another origin/],
-		['protocol-relative', `<//evil.example.com${PATH}?cursor=abc>; rel="next"`, /another origin/],
 		['no cursor', `<${PATH}?page=2>; rel="next"`, /no cursor/],
 		['empty cursor', `<${PATH}?cursor=>; rel="next"`, /no cursor/],
 		// Unreadable headers: taking them for "no next page" would end the listing silently short.
@@ -47,7 +47,7 @@ describe('nextPage (Link header)', () => {
 		['two link-values without a comma', `<${PATH}?cursor=a>; rel="prev" <${PATH}?cursor=b>; rel="next"`, /cannot be read/],
 		['an unterminated quoted value', `<${PATH}?cursor=abc>; rel="next`, /cannot be read/],
 	])('%s: refused', (_name, header, reason) => {
-		const next = nextPage(header, ORIGIN);
+		const next = nextPage(header);
 		expect(next.kind).toBe('refused');
 		expect(next.kind === 'refused' && next.reason).toMatch(reason);
 	});

@@ -14,7 +14,7 @@ import {
 	stateFromLastJob,
 	type WatchState,
 } from '../BrazeCdi/helpers/syncWatch';
-import { latestSync, startTime, toSyncItem } from '../BrazeCdi/helpers/syncs';
+import { FAILED_STATUSES, latestSync, startTime, toSyncItem } from '../BrazeCdi/helpers/syncs';
 import { searchIntegrations } from '../BrazeCdi/methods/listSearch';
 import { readIntegrations, readSyncs } from '../BrazeCdi/reader/readSyncs';
 import { checkIntegrationId, integrationIdLocator, jobStatusOptions } from '../BrazeCdi/shared/parameters';
@@ -89,7 +89,7 @@ export class BrazeCdiTrigger implements INodeType {
 				name: 'statuses',
 				type: 'multiOptions',
 				options: jobStatusOptions.filter((option) => option.value !== 'running'),
-				default: ['error', 'partial', 'config_error'],
+				default: [...FAILED_STATUSES],
 				description: 'The statuses that count as failed',
 				displayOptions: { show: { event: ['syncFailed'] } },
 			},

@@ -15,16 +15,23 @@ export const REST_ENDPOINTS: ReadonlyArray<{ instance: string; url: string }> = 
 
 export const CUSTOM_ENDPOINT = 'custom';
 
-const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+/**
+ * The custom URLs the API key may be sent to: https, or plain http to this machine only (local
+ * testing); no user name, password, query or fragment; a path prefix is allowed (a proxy in front
+ * of Braze). The one rule for the node and for the credential's test request, whose expression
+ * is built from it. Applied to the URL trimmed and without trailing slashes.
+ */
+export const USABLE_CUSTOM_URL =
+	/^(?:https:\/\/[^\s/?#@]+|http:\/\/(?:localhost|127\.0\.0\.1|\[::1\])(?::\d+)?)(?:\/[^\s?#@]*)?$/i;
 
-export type ResolvedEndpoint = { url: string } | { problem: string };
+const FIX =
+	'enter your Braze REST endpoint in the credential, e.g. https://rest.iad-01.braze.com (http:// is allowed only for localhost, 127.0.0.1 and [::1])';
 
 /**
  * The base URL requests go to, from the credential's "REST Endpoint" and "Custom URL" fields,
- * or the problem, naming the field, when the custom URL is not usable: the API key is sent
- * there, so it must be https (plain http only to this machine, for local testing).
+ * or the problem, naming the field, when the custom URL is not usable.
  */
-export function resolveRestEndpoint(restEndpoint: string, customUrl?: string): ResolvedEndpoint {
+export function resolveRestEndpoint(restEndpoint: string, customUrl?: string): { url: string } | { problem: string } {
 	if (restEndpoint !== CUSTOM_ENDPOINT) {
 		if (!REST_ENDPOINTS.some((endpoint) => endpoint.url === restEndpoint)) {
 			return {
@@ -35,24 +42,35 @@ export function resolveRestEndpoint(restEndpoint: string, customUrl?: string): R
 	}
 
 	const value = (customUrl ?? '').trim().replace(/\/+$/, '');
-	const fix =
-		'enter your Braze REST endpoint in the credential, e.g. https://rest.iad-01.braze.com (http:// is allowed only for localhost, 127.0.0.1 and [::1])';
-	if (value === '') return { problem: `Custom URL is empty: ${fix}` };
-
-	let url: URL;
-	try {
-		url = new URL(value);
-	} catch {
-		return { problem: `Custom URL "${value}" is not a URL: ${fix}` };
+	if (value === '') return { problem: `Custom URL is empty: ${FIX}` };
+	const url = parseUrl(value);
+	if (!url) return { problem: `Custom URL "${value}" is not a URL: ${FIX}` };
+	if (!USABLE_CUSTOM_URL.test(value)) {
+		const extra = url.username || url.password || url.search || url.hash || value.includes('@');
+		return {
+			problem: extra
+				? `Custom URL "${value}" must not contain a user name, password, query or fragment: ${FIX}`
+				: `Custom URL "${value}" must start with https://: ${FIX}`,
+		};
 	}
-	const secure =
-		url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname));
-	if (!secure) {
-		return { problem: `Custom URL "${value}" must start with https://: ${fix}` };
-	}
-	if (url.username || url.password || url.search || url.hash) {
-		return { problem: `Custom URL "${value}" must not contain a user name, password, query or fragment: ${fix}`, };
-	}
-	// A path prefix is allowed (a proxy in front of Braze); the URL is used as written.
 	return { url: url.origin + url.pathname.replace(/\/+$/, '') };
+}
+
+/**
+ * The credential test's base URL, as an n8n expression. Expressions cannot throw, so a custom URL
+ * the key must not go to becomes a base URL no request can be made to, whose text is the message
+ * n8n shows.
+ */
+export const TEST_BASE_URL_EXPRESSION =
+	`={{ $credentials.restEndpoint !== '${CUSTOM_ENDPOINT}' ? $credentials.restEndpoint` +
+	` : (url => /${USABLE_CUSTOM_URL.source}/${USABLE_CUSTOM_URL.flags}.test(url) ? url` +
+	` : 'Custom URL must start with https:// (http:// only for localhost), without user, password or query')` +
+	`(String($credentials.customUrl ?? '').trim().replace(/\\/+$/, '')) }}`;
+
+function parseUrl(value: string): URL | undefined {
+	try {
+		return new URL(value);
+	} catch {
+		return undefined;
+	}
 }

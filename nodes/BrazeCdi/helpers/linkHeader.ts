@@ -12,9 +12,6 @@ export const NEXT_LINK = /<([^>]*)>[^<,]*;\s*rel\s*=\s*"?(?:[^",;]*\s)?next(?=[\
 /** The `cursor` query parameter of a link target, kept as sent (still URL-encoded). */
 export const CURSOR_PARAM = /[?&]cursor=([^&#\s]+)/;
 
-/** Relative targets are on the configured endpoint; `//host/...` is not relative. */
-export const RELATIVE_TARGET = /^\/(?!\/)/;
-
 /**
  * One link-value of RFC 8288 and the comma after it: `<target>` then `;`-separated parameters,
  * each a token name with an optional token or quoted-string value. Values are read leniently
@@ -25,7 +22,7 @@ const LINK_VALUE =
 	/\s*(?:<[^>]*>\s*(?:;\s*(?:[!#$%&'*+.^_`|~\w-]+\s*(?:=\s*(?:"(?:[^"\\]|\\.)*"|[^\s",;]+)\s*)?)?)*)?(?:,|$)/y;
 
 /** Whether the header reads as a list of link-values, as Braze sends it (empty counts). */
-export function isReadableLinkHeader(header: string): boolean {
+function isReadableLinkHeader(header: string): boolean {
 	LINK_VALUE.lastIndex = 0;
 	while (LINK_VALUE.lastIndex < header.length) {
 		const start = LINK_VALUE.lastIndex;
@@ -34,18 +31,19 @@ export function isReadableLinkHeader(header: string): boolean {
 	return true;
 }
 
-export type NextPage =
+type NextPage =
 	| { kind: 'none' }
 	| { kind: 'next'; cursor: string }
 	| { kind: 'refused'; reason: string };
 
 /**
- * Where the listing goes after a page. Only the cursor is taken from the link: the next request
- * goes to the known path on the configured endpoint (the docs' own example link lacks a slash,
- * `/cdi/integrations00000000-...`), and a link to another origin is refused, never followed,
- * so the API key cannot be sent anywhere else.
+ * Where the listing goes after a page. Only the cursor is taken from the link, wherever it points
+ * (relative, absolute on any host, or the docs' own link that lacks a slash,
+ * `/cdi/integrations00000000-...`): the next request goes to the known path on the configured
+ * endpoint, so the API key is never sent anywhere else, and a proxy in front of Braze works
+ * whatever host Braze writes into its links.
  */
-export function nextPage(linkHeader: unknown, origin: string): NextPage {
+export function nextPage(linkHeader: unknown): NextPage {
 	const header = String(linkHeader ?? '');
 	// Read as "no next page", an unreadable header would end the listing silently short.
 	if (!isReadableLinkHeader(header)) {
@@ -53,9 +51,6 @@ export function nextPage(linkHeader: unknown, origin: string): NextPage {
 	}
 	const target = header.match(NEXT_LINK)?.[1];
 	if (target === undefined) return { kind: 'none' };
-	if (!RELATIVE_TARGET.test(target) && !target.startsWith(`${origin}/`)) {
-		return { kind: 'refused', reason: `its next page is on another origin (${target})` };
-	}
 	const cursor = target.match(CURSOR_PARAM)?.[1];
 	if (cursor === undefined) {
 		return { kind: 'refused', reason: `its next link has no cursor (${target})` };

@@ -1,9 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { JOB_STATUSES, startTime } from './syncs';
-
-/** The statuses that count as a failed sync, for reports and the trigger's "Sync Failed". */
-export const FAILED_STATUSES = ['error', 'partial', 'config_error'];
+import { FAILED_STATUSES, JOB_STATUSES, startTime } from './syncs';
 
 /**
  * A report over one integration's syncs (newest first or in any order): counts per status, rows,

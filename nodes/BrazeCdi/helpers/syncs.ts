@@ -2,6 +2,9 @@ import type { IDataObject } from 'n8n-workflow';
 
 export const JOB_STATUSES = ['running', 'success', 'partial', 'error', 'config_error'] as const;
 
+/** The statuses that count as a failed sync: in reports, and for the trigger's Sync Failed by default. */
+export const FAILED_STATUSES = ['error', 'partial', 'config_error'];
+
 export interface SyncFilters {
 	statuses: string[];
 	/** Epoch milliseconds, inclusive. */

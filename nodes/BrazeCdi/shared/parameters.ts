@@ -2,6 +2,7 @@ import type { IExecuteFunctions, INodeProperties, IPollFunctions } from 'n8n-wor
 import { NodeOperationError, tryToParseDateTime } from 'n8n-workflow';
 
 import type { SyncFilters } from '../helpers/syncs';
+import { DEFAULT_MAX_WAIT_SECONDS } from '../transport';
 
 const WHERE_TO_FIND_THE_ID =
 	"In Braze, open Data Settings → Cloud Data Ingestion and the integration: its ID is the last part of the page's URL, …/integrations/cloud_data_ingestion/<integration_id>.";
@@ -104,7 +105,7 @@ export const listingOptions: INodeProperties = {
 			name: 'maxWait',
 			type: 'number',
 			typeOptions: { minValue: 0 },
-			default: 300,
+			default: DEFAULT_MAX_WAIT_SECONDS,
 			description:
 				"Braze allows 100 job status requests a minute per workspace, shared with other clients. When the budget is spent the node waits for it to reset; past this many seconds of waiting in all, it fails instead, saying how far it got.",
 		},
@@ -112,7 +113,7 @@ export const listingOptions: INodeProperties = {
 };
 
 export function getMaxWait(this: IExecuteFunctions, itemIndex: number): number {
-	const { maxWait = 300 } = this.getNodeParameter('options', itemIndex, {}) as { maxWait?: number };
+	const { maxWait = DEFAULT_MAX_WAIT_SECONDS } = this.getNodeParameter('options', itemIndex, {}) as { maxWait?: number };
 	if (typeof maxWait !== 'number' || !(maxWait >= 0)) {
 		throw new NodeOperationError(this.getNode(), `Options → Max Wait must be a number of seconds, not ${maxWait}`, { itemIndex });
 	}

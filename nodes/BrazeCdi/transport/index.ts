@@ -9,10 +9,10 @@ import type {
 import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
 
 import { resolveRestEndpoint } from '../helpers/endpoint';
-import { CURSOR_PARAM, NEXT_LINK, RELATIVE_TARGET, nextPage } from '../helpers/linkHeader';
+import { CURSOR_PARAM, NEXT_LINK, nextPage } from '../helpers/linkHeader';
 import { backoffMs, MAX_ATTEMPTS, retryAfterMs } from '../helpers/retry';
 
-export const CREDENTIAL_TYPE = 'brazeCdiApi';
+const CREDENTIAL_TYPE = 'brazeCdiApi';
 
 /** Braze returns 10 items a page on every CDI listing. */
 export const PAGE_SIZE = 10;
@@ -29,15 +29,11 @@ const literal = (pattern: RegExp) => `/${pattern.source}/${pattern.flags}`;
 
 /** The current response's rel="next" target, picked by label (see helpers/linkHeader). */
 const NEXT_TARGET = `(String($response.headers?.link ?? '').match(${literal(NEXT_LINK)}) ?? [])[1]`;
-/** The configured endpoint's origin, read from the first request of the call. */
-const ORIGIN = `$request.uri.match(/^[a-z][a-z0-9+.-]*:\\/\\/[^/?#]+/i)[0]`;
 /**
- * The next page's cursor when its link is on the configured origin and has one, as `nextPage`
- * requires, else undefined. A header `nextPage` cannot read at all fails the listing at its page.
+ * The next page's cursor, as `nextPage` reads it, else undefined. A header `nextPage` cannot read
+ * at all fails the listing at its page.
  */
-const NEXT_CURSOR =
-	`(target => target !== undefined && (${literal(RELATIVE_TARGET)}.test(target) || target.startsWith(${ORIGIN} + '/'))` +
-	` ? (target.match(${literal(CURSOR_PARAM)}) ?? [])[1] : undefined)(${NEXT_TARGET})`;
+const NEXT_CURSOR = `((${NEXT_TARGET} ?? '').match(${literal(CURSOR_PARAM)}) ?? [])[1]`;
 
 const PAGINATION = {
 	// Only the cursor is taken from the link; the request stays on the known path.
@@ -56,7 +52,7 @@ export interface Endpoint {
 	perMinute: number;
 }
 
-export interface ListingRequest extends Endpoint {
+interface ListingRequest extends Endpoint {
 	/** Pages surely needed at first (Infinity for all). */
 	pages: number;
 	/** Where to start: a cursor from an earlier listing's `nextCursor`; the first page if absent. */
@@ -111,7 +107,7 @@ async function connect(this: BrazeContext, itemIndex: number) {
 			},
 		);
 	};
-	return { baseUrl: endpoint.url, origin: new URL(endpoint.url).origin, fail };
+	return { baseUrl: endpoint.url, fail };
 }
 
 /**
@@ -132,7 +128,7 @@ export async function readListing(
 	itemIndex: number,
 	{ pages, cursor: startCursor, onPage, maxWaitSeconds = DEFAULT_MAX_WAIT_SECONDS, deadline, ...endpoint }: ListingRequest,
 ): Promise<{ nextCursor?: string; cutShort?: { limitedUntil?: number } }> {
-	const { baseUrl, origin, fail } = await connect.call(this, itemIndex);
+	const { baseUrl, fail } = await connect.call(this, itemIndex);
 	const url = `${baseUrl}${endpoint.path}`;
 	const pace = new Pacing(this, endpoint, maxWaitSeconds, fail, deadline);
 
@@ -190,7 +186,7 @@ export async function readListing(
 			}
 			pace.succeeded(body.results.length);
 
-			const next = nextPage(response.headers.link, origin);
+			const next = nextPage(response.headers.link);
 			if (next.kind === 'next') {
 				if (cursorsRequested.has(next.cursor)) {
 					return fail(
@@ -346,7 +342,9 @@ class Pacing {
 
 /** Braze's reset is in whole seconds; a little past it the new window has surely begun. */
 const RESET_MARGIN_MS = 50;
-const DEFAULT_MAX_WAIT_SECONDS = 300;
+/** Options → Max Wait for Rate Limit's default. */
+export const DEFAULT_MAX_WAIT_SECONDS = 300;
+/** No request waits longer for an answer. */
 const REQUEST_TIMEOUT_MS = 60_000;
 
 const errorCode = (error: unknown) => {
@@ -389,6 +387,7 @@ export async function startSync(
 			json: true,
 			returnFullResponse: true,
 			ignoreHttpStatusErrors: true,
+			timeout: REQUEST_TIMEOUT_MS,
 		})) as IN8nHttpFullResponse;
 	} catch (error) {
 		return networkFailure(error, baseUrl, fail);
@@ -494,8 +493,7 @@ function httpFailure(
 }
 
 function networkFailure(error: unknown, baseUrl: string, fail: Fail): never {
-	const cause = error as { code?: unknown; cause?: { code?: unknown }; message?: unknown };
-	const code = String(cause.cause?.code ?? cause.code ?? '');
+	const code = errorCode(error);
 	// The code goes in the description: n8n replaces a message naming one with its own text.
 	if (/TIMEDOUT|ECONNABORTED/.test(code)) {
 		fail(
@@ -519,7 +517,7 @@ function networkFailure(error: unknown, baseUrl: string, fail: Fail): never {
 			isTransient(error) ? TEMPORARILY_UNAVAILABLE : undefined,
 		);
 	}
-	return fail(`Request to Braze failed: ${String(cause.message ?? error)}`, `While requesting ${baseUrl}.`);
+	return fail(`Request to Braze failed: ${String((error as { message?: unknown }).message ?? error)}`, `While requesting ${baseUrl}.`);
 }
 
 /**
@@ -564,7 +562,7 @@ export const integrationList: Endpoint = {
 };
 
 /** Starting a sync of one integration. */
-export function syncTrigger(integrationId: string): Endpoint {
+function syncTrigger(integrationId: string): Endpoint {
 	return {
 		path: `/cdi/integrations/${encodeURIComponent(integrationId)}/sync`,
 		permission: 'cdi.integration_sync',

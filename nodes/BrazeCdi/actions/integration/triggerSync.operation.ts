@@ -9,6 +9,9 @@ import { startSync } from '../../transport';
 /** How far Braze's clock may be behind ours when it records the sync we started. */
 const CLOCK_SKEW_MS = 60_000;
 
+/** Waiting, the node fails on these statuses unless Options → Fail on Status says otherwise. */
+const FAIL_ON_STATUS_DEFAULT = ['error', 'config_error'];
+
 const properties: INodeProperties[] = [
 	integrationIdLocator,
 	{
@@ -31,7 +34,7 @@ const properties: INodeProperties[] = [
 				name: 'failOnStatus',
 				type: 'multiOptions',
 				options: jobStatusOptions.filter((option) => option.value !== 'running'),
-				default: ['error', 'config_error'],
+				default: [...FAIL_ON_STATUS_DEFAULT],
 				description: 'When waiting: the node fails when the finished sync has one of these statuses',
 			},
 			{
@@ -117,7 +120,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	}
 
 	const status = String(sync.job_status);
-	if ((options.failOnStatus ?? ['error', 'config_error']).includes(status)) {
+	if ((options.failOnStatus ?? FAIL_ON_STATUS_DEFAULT).includes(status)) {
 		throw new NodeOperationError(
 			this.getNode(),
 			`The sync of integration ${integrationId} ended with status "${status}": ${sync.rows_synced ?? 0} rows synced, ${sync.rows_failed_with_errors ?? 0} rows failed`,
