@@ -132,4 +132,14 @@ describe('Credential "Braze CDI API"', () => {
 		}
 		nock.cleanAll();
 	});
+
+	test('an API key with a line break inside fails the test without a request', async () => {
+		const braze = integrationsAnswer(200);
+
+		const result = await testCredential({ restEndpoint: ENDPOINT, apiKey: `${API_KEY.slice(0, 10)}\n${API_KEY.slice(10)}` });
+
+		expect(result.status).toBe('Error');
+		expect(braze.seen).toEqual([]);
+		nock.cleanAll();
+	});
 });

@@ -338,6 +338,30 @@ describe('The credential endpoint', () => {
 		expect(result.error?.description).toBe('Fix the Braze CDI API credential, then run the node again.');
 		expectNoKeyIn(result.run);
 	});
+
+	test.each([
+		['a line break', `${API_KEY.slice(0, 20)}\n${API_KEY.slice(20)}`],
+		['a Windows line break', `${API_KEY.slice(0, 20)}\r\n${API_KEY.slice(20)}`],
+		['a tab', `${API_KEY.slice(0, 20)}\t${API_KEY.slice(20)}`],
+		['a NUL', `${API_KEY.slice(0, 20)}\u0000${API_KEY.slice(20)}`],
+	])('an API key with %s inside is refused before any request, naming the field', async (_case, apiKey) => {
+		const braze = nock(ENDPOINT).get(/.*/).reply(200, { results: [] });
+
+		const result = await runBrazeNode({ parameters: list(), credentials: { restEndpoint: ENDPOINT, apiKey } });
+
+		expect(result.error?.message).toBe('API Key contains a line break, tab or other control character: paste the key again as one line');
+		expect(braze.isDone()).toBe(false);
+		expectNoKeyIn(result.run);
+	});
+
+	test('an API key with spaces or a line break around it is trimmed, not refused', async () => {
+		const history = serveHistory(makeSyncs(3));
+
+		const result = await runBrazeNode({ parameters: list(), credentials: { restEndpoint: ENDPOINT, apiKey: `  ${API_KEY}\n` } });
+
+		expect(result.items).toHaveLength(3);
+		expect(history.authorizations).toEqual([`Bearer ${API_KEY}`]);
+	});
 });
 
 describe('TLS', () => {

@@ -57,12 +57,29 @@ export function resolveRestEndpoint(restEndpoint: string, customUrl?: string): {
 }
 
 /**
+ * A character no API key holds: a line break, tab or other control character inside the key
+ * (pasted from a wrapped line), which would otherwise reach Braze and come back as a 401.
+ */
+export const API_KEY_CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
+
+/** What is wrong with the API key (as sent: trimmed), naming the field; undefined when nothing. */
+export function apiKeyProblem(apiKey: string): string | undefined {
+	if (apiKey === '') return 'API Key is empty: paste your Braze REST API key into the credential';
+	if (API_KEY_CONTROL_CHARACTER.test(apiKey)) {
+		return 'API Key contains a line break, tab or other control character: paste the key again as one line';
+	}
+	return undefined;
+}
+
+/**
  * The credential test's base URL, as an n8n expression. Expressions cannot throw, so a custom URL
  * the key must not go to becomes a base URL no request can be made to, whose text is the message
  * n8n shows.
  */
 export const TEST_BASE_URL_EXPRESSION =
-	`={{ $credentials.restEndpoint !== '${CUSTOM_ENDPOINT}' ? $credentials.restEndpoint` +
+	`={{ /${API_KEY_CONTROL_CHARACTER.source}/.test(String($credentials.apiKey ?? '').trim())` +
+	` ? 'API Key contains a line break, tab or other control character: paste the key again as one line'` +
+	` : $credentials.restEndpoint !== '${CUSTOM_ENDPOINT}' ? $credentials.restEndpoint` +
 	` : (url => /${USABLE_CUSTOM_URL.source}/${USABLE_CUSTOM_URL.flags}.test(url) ? url` +
 	` : 'Custom URL must start with https:// (http:// only for localhost), without user, password or query')` +
 	`(String($credentials.customUrl ?? '').trim().replace(/\\/+$/, '')) }}`;

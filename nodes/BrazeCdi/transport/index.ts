@@ -8,7 +8,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
 
-import { resolveRestEndpoint } from '../helpers/endpoint';
+import { apiKeyProblem, resolveRestEndpoint } from '../helpers/endpoint';
 import { CURSOR_PARAM, NEXT_LINK, nextPage } from '../helpers/linkHeader';
 import { backoffMs, MAX_ATTEMPTS, retryAfterMs } from '../helpers/retry';
 
@@ -87,8 +87,9 @@ async function connect(this: BrazeContext, itemIndex: number) {
 		String(credentials.restEndpoint ?? ''),
 		credentials.customUrl as string | undefined,
 	);
-	if ('problem' in endpoint) {
-		throw new NodeOperationError(this.getNode(), redact(endpoint.problem), {
+	const problem = 'problem' in endpoint ? endpoint.problem : apiKeyProblem(String(credentials.apiKey ?? '').trim());
+	if (problem !== undefined) {
+		throw new NodeOperationError(this.getNode(), redact(problem), {
 			itemIndex,
 			description: 'Fix the Braze CDI API credential, then run the node again.',
 		});
