@@ -17,7 +17,7 @@ describe('the published package', () => {
 		expect(packageJson.n8n).toEqual({
 			n8nNodesApiVersion: 1,
 			credentials: ['dist/credentials/BrazeCdiApi.credentials.js'],
-			nodes: ['dist/nodes/BrazeCdi/BrazeCdi.node.js', 'dist/nodes/BrazeCdiTrigger/BrazeCdiTrigger.node.js'],
+			nodes: ['dist/nodes/BrazeCdi/BrazeCdi.node.js', 'dist/nodes/BrazeCdi/BrazeCdiTrigger.node.js'],
 		});
 	});
 
@@ -37,8 +37,8 @@ describe('the published package', () => {
 				'dist/nodes/BrazeCdi/brazeCdi.svg',
 				'dist/nodes/BrazeCdi/brazeCdi.dark.svg',
 				'dist/credentials/BrazeCdiApi.credentials.js',
-				'dist/nodes/BrazeCdiTrigger/BrazeCdiTrigger.node.js',
-				'dist/nodes/BrazeCdiTrigger/BrazeCdiTrigger.node.json',
+				'dist/nodes/BrazeCdi/BrazeCdiTrigger.node.js',
+				'dist/nodes/BrazeCdi/BrazeCdiTrigger.node.json',
 			]),
 		);
 		const unexpected = files.filter(

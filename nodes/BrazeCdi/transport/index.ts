@@ -87,13 +87,14 @@ async function connect(this: BrazeContext, itemIndex: number) {
 		String(credentials.restEndpoint ?? ''),
 		credentials.customUrl as string | undefined,
 	);
-	const problem = 'problem' in endpoint ? endpoint.problem : apiKeyProblem(String(credentials.apiKey ?? '').trim());
-	if (problem !== undefined) {
-		throw new NodeOperationError(this.getNode(), redact(problem), {
+	const refuse = (problem: string) =>
+		new NodeOperationError(this.getNode(), redact(problem), {
 			itemIndex,
 			description: 'Fix the Braze CDI API credential, then run the node again.',
 		});
-	}
+	if ('problem' in endpoint) throw refuse(endpoint.problem);
+	const keyProblem = apiKeyProblem(String(credentials.apiKey ?? '').trim());
+	if (keyProblem !== undefined) throw refuse(keyProblem);
 	const fail: Fail = (message, description, httpCode, failure) => {
 		throw new NodeApiError(
 			this.getNode(),

@@ -13,12 +13,12 @@ import {
 	readBackTo,
 	stateFromLastJob,
 	type WatchState,
-} from '../BrazeCdi/helpers/syncWatch';
-import { FAILED_STATUSES, latestSync, startTime, toSyncItem } from '../BrazeCdi/helpers/syncs';
-import { searchIntegrations } from '../BrazeCdi/methods/listSearch';
-import { readIntegrations, readSyncs } from '../BrazeCdi/reader/readSyncs';
-import { checkIntegrationId, integrationIdLocator, jobStatusOptions } from '../BrazeCdi/shared/parameters';
-import { integrationList, jobSyncStatus, pollRateLimited } from '../BrazeCdi/transport';
+} from './helpers/syncWatch';
+import { FAILED_STATUSES, latestSync, startTime, toSyncItem } from './helpers/syncs';
+import { searchIntegrations } from './methods/listSearch';
+import { readIntegrations, readSyncs } from './reader/readSyncs';
+import { checkIntegrationId, integrationIdLocator, jobStatusOptions } from './shared/parameters';
+import { integrationList, jobSyncStatus, pollRateLimited } from './transport';
 
 /**
  * What the trigger keeps in the node's static data between polls. A poll replaces these
@@ -52,7 +52,7 @@ export class BrazeCdiTrigger implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Braze Cloud Data Ingestion Trigger',
 		name: 'brazeCdiTrigger',
-		icon: { light: 'file:../BrazeCdi/brazeCdi.svg', dark: 'file:../BrazeCdi/brazeCdi.dark.svg' },
+		icon: { light: 'file:brazeCdi.svg', dark: 'file:brazeCdi.dark.svg' },
 		group: ['trigger'],
 		version: 1,
 		subtitle: '={{$parameter["event"] === "syncFailed" ? "Sync Failed" : "Sync Finished"}}',
