@@ -5,7 +5,11 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
-import { CUSTOM_ENDPOINT, REST_ENDPOINTS, TEST_BASE_URL_EXPRESSION } from '../nodes/BrazeCdi/helpers/endpoint';
+import {
+	CUSTOM_ENDPOINT,
+	REST_ENDPOINTS,
+	TEST_BASE_URL_EXPRESSION,
+} from '../nodes/BrazeCdi/helpers/endpoint';
 
 export class BrazeCdiApi implements ICredentialType {
 	name = 'brazeCdiApi';

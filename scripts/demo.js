@@ -23,9 +23,13 @@ function say(text = '') {
 
 function table(rows, columns) {
 	if (rows.length === 0) return '  (no syncs)';
-	const cell = (value) => (value === null || value === undefined || value === '' ? '–' : String(value));
-	const widths = columns.map(([title, key]) => Math.max(title.length, ...rows.map((row) => cell(row[key]).length)));
-	const line = (values) => `  ${values.map((value, index) => value.padEnd(widths[index])).join('  ')}`.trimEnd();
+	const cell = (value) =>
+		value === null || value === undefined || value === '' ? '–' : String(value);
+	const widths = columns.map(([title, key]) =>
+		Math.max(title.length, ...rows.map((row) => cell(row[key]).length)),
+	);
+	const line = (values) =>
+		`  ${values.map((value, index) => value.padEnd(widths[index])).join('  ')}`.trimEnd();
 	return [
 		line(columns.map(([title]) => title)),
 		line(widths.map((width) => '-'.repeat(width))),
@@ -55,7 +59,11 @@ function demoWorkflows({ manualStart }) {
 		const workflow = { ...readExample(file), id, active: false };
 		for (const node of workflow.nodes) {
 			if (manualStart && node.type === 'n8n-nodes-base.scheduleTrigger') {
-				Object.assign(node, { type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, parameters: {} });
+				Object.assign(node, {
+					type: 'n8n-nodes-base.manualTrigger',
+					typeVersion: 1,
+					parameters: {},
+				});
 			}
 			if (node.type === 'n8n-nodes-braze-cdi.brazeCdi') {
 				node.parameters.integrationId = { __rl: true, mode: 'id', value: integrationId };
@@ -72,18 +80,31 @@ function demoWorkflows({ manualStart }) {
 		active: false,
 		settings: { executionOrder: 'v1' },
 		nodes: [
-			{ id: `${id}-start`, name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+			{
+				id: `${id}-start`,
+				name: 'Start',
+				type: 'n8n-nodes-base.manualTrigger',
+				typeVersion: 1,
+				position: [0, 0],
+				parameters: {},
+			},
 			{
 				id: `${id}-braze`,
 				name: name.replace('Braze CDI: ', ''),
 				type: 'n8n-nodes-braze-cdi.brazeCdi',
 				typeVersion: 1,
 				position: [220, 0],
-				parameters: { resource: 'jobSync', integrationId: { __rl: true, mode: 'id', value: HISTORY_ID }, ...parameters },
+				parameters: {
+					resource: 'jobSync',
+					integrationId: { __rl: true, mode: 'id', value: HISTORY_ID },
+					...parameters,
+				},
 				credentials: { brazeCdiApi: CREDENTIAL },
 			},
 		],
-		connections: { Start: { main: [[{ node: name.replace('Braze CDI: ', ''), type: 'main', index: 0 }]] } },
+		connections: {
+			Start: { main: [[{ node: name.replace('Braze CDI: ', ''), type: 'main', index: 0 }]] },
+		},
 	});
 	return [
 		single('demo-list', 'Braze CDI: List Job Sync Status', { operation: 'list', returnAll: true }),
@@ -101,12 +122,22 @@ async function main() {
 	const { makeSyncs, seedIntegrations } = require('../simulator');
 	const simulator = await startSimulator({
 		port: editor ? Number(process.env.SIMULATOR_PORT ?? 4010) : 0,
-		apiKeys: { [API_KEY]: ['cdi.integration_job_status', 'cdi.integration_list', 'cdi.integration_sync'] },
+		apiKeys: {
+			[API_KEY]: ['cdi.integration_job_status', 'cdi.integration_list', 'cdi.integration_sync'],
+		},
 		syncDurationMs: 3000,
 		integrations: [
 			...seedIntegrations(),
-			{ integration_id: 'cdi-failing', integration_name: 'Failing import', syncs: makeSyncs(4).slice(2) },
-			{ integration_id: 'cdi-recent', integration_name: 'Recent activity', syncs: makeSyncs(30, { newest: now - 10 * 60_000 }) },
+			{
+				integration_id: 'cdi-failing',
+				integration_name: 'Failing import',
+				syncs: makeSyncs(4).slice(2),
+			},
+			{
+				integration_id: 'cdi-recent',
+				integration_name: 'Recent activity',
+				syncs: makeSyncs(30, { newest: now - 10 * 60_000 }),
+			},
 		],
 	});
 	say(`Simulator listening on ${simulator.url}`);
@@ -119,7 +150,11 @@ async function main() {
 	try {
 		const n8n = await createN8n({ version, tarball });
 		await n8n.importCredentials([
-			{ ...CREDENTIAL, type: 'brazeCdiApi', data: { restEndpoint: 'custom', customUrl: simulator.url, apiKey: API_KEY } },
+			{
+				...CREDENTIAL,
+				type: 'brazeCdiApi',
+				data: { restEndpoint: 'custom', customUrl: simulator.url, apiKey: API_KEY },
+			},
 		]);
 		const workflows = demoWorkflows({ manualStart: !editor });
 		await n8n.importWorkflows(workflows);
@@ -129,7 +164,9 @@ async function main() {
 			say('');
 			say('The n8n editor is running at http://127.0.0.1:5678');
 			say('  First visit: set up an owner account (it stays on this machine).');
-			say(`  Loaded: the "${CREDENTIAL.name}" credential (pointing at the simulator) and ${workflows.length} workflows.`);
+			say(
+				`  Loaded: the "${CREDENTIAL.name}" credential (pointing at the simulator) and ${workflows.length} workflows.`,
+			);
 			say(`  n8n data: ${n8n.home}`);
 			say('Press Ctrl-C to stop n8n and the simulator.');
 			await new Promise((resolve) => {
@@ -155,7 +192,9 @@ async function main() {
 			say(`  ${brazeNode.name}: ${syncs.length} sync${syncs.length === 1 ? '' : 's'}`);
 			say(table(syncs, SYNC_COLUMNS));
 			if (workflow.id === 'demo-latest' && syncs[0]) {
-				say(`  Latest sync: ${syncs[0].job_status}, started ${syncs[0].sync_start_time}, ${syncs[0].rows_synced} rows synced.`);
+				say(
+					`  Latest sync: ${syncs[0].job_status}, started ${syncs[0].sync_start_time}, ${syncs[0].rows_synced} rows synced.`,
+				);
 			}
 			const nextStep = nodeItems(execution, 'Next step (replace with yours)');
 			for (const item of nextStep) say(`  ✓ Triggered a sync and waited: ${item.json.message}`);
@@ -165,11 +204,20 @@ async function main() {
 			const report = nodeItems(execution, 'Per status').map((item) => item.json);
 			if (report.length) {
 				say('  Report, last 24 hours:');
-				say(table(report, [['status', 'job_status'], ['syncs', 'count_job_status'], ['rows synced', 'sum_rows_synced'], ['rows failed', 'sum_rows_failed_with_errors']]));
+				say(
+					table(report, [
+						['status', 'job_status'],
+						['syncs', 'count_job_status'],
+						['rows synced', 'sum_rows_synced'],
+						['rows failed', 'sum_rows_failed_with_errors'],
+					]),
+				);
 			}
 		}
 		say('');
-		say(`Requests the simulator answered: ${simulator.requests.length} (Braze allows 100 a minute per workspace).`);
+		say(
+			`Requests the simulator answered: ${simulator.requests.length} (Braze allows 100 a minute per workspace).`,
+		);
 	} finally {
 		await stop();
 	}

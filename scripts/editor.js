@@ -4,16 +4,32 @@
  */
 const { chromium } = require('playwright-core');
 
-const OWNER = { email: 'demo@example.com', firstName: 'Demo', lastName: 'User', password: 'Demo-password-1' };
+const OWNER = {
+	email: 'demo@example.com',
+	firstName: 'Demo',
+	lastName: 'User',
+	password: 'Demo-password-1',
+};
 
 /** Opens a browser logged in to the editor at `base` as its owner (set up on first use). */
 async function openEditor(base) {
 	const browser = await chromium.launch({
 		executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
 		// Without the network-quieting flags, Chromium keeps calling out of this closed network.
-		args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+		args: [
+			'--no-sandbox',
+			'--disable-gpu',
+			'--disable-quic',
+			'--no-first-run',
+			'--disable-background-networking',
+			'--disable-component-update',
+			'--disable-sync',
+		],
 	});
-	const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1 });
+	const context = await browser.newContext({
+		viewport: { width: 1440, height: 900 },
+		deviceScaleFactor: 1,
+	});
 	// The owner route can lag a moment behind the rest of the REST API at start-up.
 	let setup;
 	for (let attempt = 0; attempt < 30; attempt++) {
@@ -21,7 +37,8 @@ async function openEditor(base) {
 		if (setup.status() !== 404) break;
 		await new Promise((resolve) => setTimeout(resolve, 1000));
 	}
-	if (!setup.ok() && setup.status() !== 400) throw new Error(`owner setup failed: ${setup.status()} ${await setup.text()}`);
+	if (!setup.ok() && setup.status() !== 400)
+		throw new Error(`owner setup failed: ${setup.status()} ${await setup.text()}`);
 	const login = await context.request.post(`${base}/rest/login`, {
 		data: { emailOrLdapLoginId: OWNER.email, email: OWNER.email, password: OWNER.password },
 	});
@@ -33,7 +50,11 @@ async function openEditor(base) {
 /** Opens a workflow and the details panel of one of its nodes. */
 async function openNode(page, base, workflowId, nodeName) {
 	await page.goto(`${base}/workflow/${workflowId}`);
-	const node = page.locator(`[data-test-id="canvas-node"][data-node-name="${nodeName}"], [data-name="${nodeName}"]`).first();
+	const node = page
+		.locator(
+			`[data-test-id="canvas-node"][data-node-name="${nodeName}"], [data-name="${nodeName}"]`,
+		)
+		.first();
 	await node.waitFor({ timeout: 60_000 });
 	await page.keyboard.press('Escape');
 	await node.dblclick();

@@ -41,7 +41,10 @@ function run(command, args, options = {}) {
  */
 async function ensureN8n(version) {
 	const major = Number(process.versions.node.split('.')[0]);
-	if (major < 24) throw new Error(`n8n runs here on Node.js 24; this is ${process.version}. Run through .ci/run or with Node.js 24 on PATH.`);
+	if (major < 24)
+		throw new Error(
+			`n8n runs here on Node.js 24; this is ${process.version}. Run through .ci/run or with Node.js 24 on PATH.`,
+		);
 
 	const folder = path.join(cacheDir(), 'n8n', version);
 	const bin = path.join(folder, 'node_modules', 'n8n', 'bin', 'n8n');
@@ -56,16 +59,28 @@ async function ensureN8n(version) {
 	const started = Date.now();
 	log(`Installing n8n@${version} into ${folder} (first time only; a few minutes)…`);
 	let phase = 'npm install (downloads first, then writes node_modules)';
-	const progress = setInterval(() => log(`  … ${Math.round((Date.now() - started) / 1000)} s: ${phase}`), 20_000);
+	const progress = setInterval(
+		() => log(`  … ${Math.round((Date.now() - started) / 1000)} s: ${phase}`),
+		20_000,
+	);
 	try {
 		const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-		const env = { ...process.env, npm_config_nodedir: path.dirname(path.dirname(process.execPath)) };
-		const install = await run(npm, ['install', `n8n@${version}`, '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: folder, env });
-		if (install.code !== 0) throw new Error(`npm install n8n@${version} failed:\n${install.output.slice(-3000)}`);
+		const env = {
+			...process.env,
+			npm_config_nodedir: path.dirname(path.dirname(process.execPath)),
+		};
+		const install = await run(
+			npm,
+			['install', `n8n@${version}`, '--ignore-scripts', '--no-audit', '--no-fund'],
+			{ cwd: folder, env },
+		);
+		if (install.code !== 0)
+			throw new Error(`npm install n8n@${version} failed:\n${install.output.slice(-3000)}`);
 		phase = 'building sqlite3 for this Node.js (compiles; a minute or more)';
 		log(`  ${phase}…`);
 		const rebuild = await run(npm, ['rebuild', 'sqlite3'], { cwd: folder, env });
-		if (rebuild.code !== 0) throw new Error(`npm rebuild sqlite3 failed:\n${rebuild.output.slice(-3000)}`);
+		if (rebuild.code !== 0)
+			throw new Error(`npm rebuild sqlite3 failed:\n${rebuild.output.slice(-3000)}`);
 	} finally {
 		clearInterval(progress);
 	}
@@ -172,14 +187,20 @@ async function createN8n({ version, tarball, userFolder, env: extraEnv = {} } = 
 		 * stopped: the next `n8n start` activates it.
 		 */
 		async activate(id) {
-			const args = version.startsWith('1.') ? ['update:workflow', `--id=${id}`, '--active=true'] : ['publish:workflow', `--id=${id}`];
+			const args = version.startsWith('1.')
+				? ['update:workflow', `--id=${id}`, '--active=true']
+				: ['publish:workflow', `--id=${id}`];
 			const result = await cli(args);
-			if (result.code !== 0) throw new Error(`n8n ${args.join(' ')} failed:\n${result.output.slice(-3000)}`);
+			if (result.code !== 0)
+				throw new Error(`n8n ${args.join(' ')} failed:\n${result.output.slice(-3000)}`);
 		},
 		async deactivate(id) {
-			const args = version.startsWith('1.') ? ['update:workflow', `--id=${id}`, '--active=false'] : ['unpublish:workflow', `--id=${id}`];
+			const args = version.startsWith('1.')
+				? ['update:workflow', `--id=${id}`, '--active=false']
+				: ['unpublish:workflow', `--id=${id}`];
 			const result = await cli(args);
-			if (result.code !== 0) throw new Error(`n8n ${args.join(' ')} failed:\n${result.output.slice(-3000)}`);
+			if (result.code !== 0)
+				throw new Error(`n8n ${args.join(' ')} failed:\n${result.output.slice(-3000)}`);
 		},
 		/**
 		 * The executions n8n recorded for a workflow, oldest first, read from its database (SQLite
@@ -206,7 +227,14 @@ async function createN8n({ version, tarball, userFolder, env: extraEnv = {} } = 
 		async startEditor({ port = 5678, host = '127.0.0.1', env: startEnv = {} } = {}) {
 			const child = spawn(process.execPath, [bin, 'start'], {
 				cwd: home,
-				env: { ...env, N8N_PORT: String(port), N8N_HOST: host, N8N_LISTEN_ADDRESS: host, N8N_SECURE_COOKIE: 'false', ...startEnv },
+				env: {
+					...env,
+					N8N_PORT: String(port),
+					N8N_HOST: host,
+					N8N_LISTEN_ADDRESS: host,
+					N8N_SECURE_COOKIE: 'false',
+					...startEnv,
+				},
 				stdio: ['ignore', 'pipe', 'pipe'],
 			});
 			// /healthz answers before the REST API is mounted; the editor needs the latter.
@@ -271,8 +299,10 @@ async function recordedExecutions(version, home, env, workflowId) {
 	} else {
 		const sqlite3 = require(path.join(modules, 'sqlite3'));
 		const db = await new Promise((resolve, reject) => {
-			const handle = new sqlite3.Database(path.join(home, '.n8n', 'database.sqlite'), sqlite3.OPEN_READONLY, (error) =>
-				error ? reject(error) : resolve(handle),
+			const handle = new sqlite3.Database(
+				path.join(home, '.n8n', 'database.sqlite'),
+				sqlite3.OPEN_READONLY,
+				(error) => (error ? reject(error) : resolve(handle)),
 			);
 		});
 		try {
@@ -324,4 +354,14 @@ function executionError(execution) {
 	return undefined;
 }
 
-module.exports = { N8N_VERSIONS, ROOT, ensureN8n, packPackage, createN8n, freePort, nodeItems, executionError, parseExecution };
+module.exports = {
+	N8N_VERSIONS,
+	ROOT,
+	ensureN8n,
+	packPackage,
+	createN8n,
+	freePort,
+	nodeItems,
+	executionError,
+	parseExecution,
+};

@@ -18,12 +18,28 @@ const TRIGGER_NAME = 'When a sync fails';
 
 async function main() {
 	const simulator = await startSimulator({
-		apiKeys: { [API_KEY]: ['cdi.integration_job_status', 'cdi.integration_list', 'cdi.integration_sync'] },
-		integrations: [{ integration_id: 'cdi-orders', integration_name: 'Orders', syncs: makeSyncs(37, { running: true }) }],
+		apiKeys: {
+			[API_KEY]: ['cdi.integration_job_status', 'cdi.integration_list', 'cdi.integration_sync'],
+		},
+		integrations: [
+			{
+				integration_id: 'cdi-orders',
+				integration_name: 'Orders',
+				syncs: makeSyncs(37, { running: true }),
+			},
+		],
 	});
-	const n8n = await createN8n({ version: process.env.N8N_VERSION ?? N8N_VERSIONS.latest, tarball: packPackage() });
+	const n8n = await createN8n({
+		version: process.env.N8N_VERSION ?? N8N_VERSIONS.latest,
+		tarball: packPackage(),
+	});
 	await n8n.importCredentials([
-		{ id: 'braze-cdi', name: 'Braze CDI account', type: 'brazeCdiApi', data: { restEndpoint: 'custom', customUrl: simulator.url, apiKey: API_KEY } },
+		{
+			id: 'braze-cdi',
+			name: 'Braze CDI account',
+			type: 'brazeCdiApi',
+			data: { restEndpoint: 'custom', customUrl: simulator.url, apiKey: API_KEY },
+		},
 	]);
 	await n8n.importWorkflows([
 		{
@@ -32,7 +48,14 @@ async function main() {
 			active: false,
 			settings: { executionOrder: 'v1' },
 			nodes: [
-				{ id: 's', name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+				{
+					id: 's',
+					name: 'Start',
+					type: 'n8n-nodes-base.manualTrigger',
+					typeVersion: 1,
+					position: [0, 0],
+					parameters: {},
+				},
 				{
 					id: 't',
 					name: TRIGGER_NAME,
@@ -78,18 +101,26 @@ async function main() {
 		await page.screenshot({ path: path.join(ROOT, 'docs', 'node-parameters.png') });
 
 		// Run the node from its panel and show the output as a table.
-		await page.getByRole('button', { name: /^(Execute|Test) step$/ }).last().click();
+		await page
+			.getByRole('button', { name: /^(Execute|Test) step$/ })
+			.last()
+			.click();
 		await page.getByText('job_status').first().waitFor({ timeout: 60_000 });
 		await page.waitForTimeout(1500);
 		await page.screenshot({ path: path.join(ROOT, 'docs', 'execution-output.png') });
 
 		// The trigger's "Fetch Test Event": the most recent failed sync.
 		await openNode(page, base, WORKFLOW_ID, TRIGGER_NAME);
-		await page.getByRole('button', { name: /fetch test event/i }).first().click();
+		await page
+			.getByRole('button', { name: /fetch test event/i })
+			.first()
+			.click();
 		await page.getByText('job_status').first().waitFor({ timeout: 60_000 });
 		await page.waitForTimeout(1500);
 		await page.screenshot({ path: path.join(ROOT, 'docs', 'trigger-test-event.png') });
-		process.stdout.write('Wrote docs/node-parameters.png, docs/execution-output.png and docs/trigger-test-event.png\n');
+		process.stdout.write(
+			'Wrote docs/node-parameters.png, docs/execution-output.png and docs/trigger-test-event.png\n',
+		);
 	} finally {
 		await browser.close();
 		await editor.stop();

@@ -34,7 +34,14 @@ function run(command, args, options = {}) {
 
 /** The path of an executable on PATH (or under extra folders), or undefined. */
 function findProgram(name, folders = []) {
-	const candidates = [...folders, ...(process.env.PATH ?? '').split(path.delimiter), '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
+	const candidates = [
+		...folders,
+		...(process.env.PATH ?? '').split(path.delimiter),
+		'/usr/sbin',
+		'/usr/bin',
+		'/sbin',
+		'/bin',
+	];
 	for (const folder of candidates) {
 		if (!folder) continue;
 		const file = path.join(folder, name);
@@ -51,12 +58,17 @@ function findProgram(name, folders = []) {
 /** Installs Debian packages with apt-get (refreshing the package lists once if that fails). */
 async function aptInstall(packages) {
 	const aptGet = findProgram('apt-get');
-	if (!aptGet) throw new Error(`${packages.join(', ')} missing, and no apt-get to install them with`);
-	if (process.getuid?.() !== 0) throw new Error(`${packages.join(', ')} missing; install them (apt-get install ${packages.join(' ')}) or run as root`);
+	if (!aptGet)
+		throw new Error(`${packages.join(', ')} missing, and no apt-get to install them with`);
+	if (process.getuid?.() !== 0)
+		throw new Error(
+			`${packages.join(', ')} missing; install them (apt-get install ${packages.join(' ')}) or run as root`,
+		);
 	const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
 	// Waits for another apt-get holding the lock instead of failing at once.
 	const lock = ['-o', 'DPkg::Lock::Timeout=300'];
-	const install = () => run(aptGet, [...lock, 'install', '-y', '--no-install-recommends', ...packages], { env });
+	const install = () =>
+		run(aptGet, [...lock, 'install', '-y', '--no-install-recommends', ...packages], { env });
 	log(`Installing ${packages.join(', ')} with apt-get…`);
 	let result = await install();
 	if (result.code !== 0) {
@@ -64,7 +76,8 @@ async function aptInstall(packages) {
 		if (update.code !== 0) throw new Error(`apt-get update failed:\n${update.output.slice(-3000)}`);
 		result = await install();
 	}
-	if (result.code !== 0) throw new Error(`apt-get install ${packages.join(' ')} failed:\n${result.output.slice(-3000)}`);
+	if (result.code !== 0)
+		throw new Error(`apt-get install ${packages.join(' ')} failed:\n${result.output.slice(-3000)}`);
 }
 
 /** The bin folder of the newest PostgreSQL under /usr/lib/postgresql, or undefined. */
@@ -86,7 +99,10 @@ async function postgresAccount() {
 	if (process.getuid?.() !== 0) return undefined;
 	const id = async (flag) => {
 		const result = await run('id', [flag, 'postgres']);
-		if (result.code !== 0) throw new Error(`No postgres account to run PostgreSQL as (id ${flag} postgres):\n${result.output}`);
+		if (result.code !== 0)
+			throw new Error(
+				`No postgres account to run PostgreSQL as (id ${flag} postgres):\n${result.output}`,
+			);
 		return Number(result.output.trim());
 	};
 	return { uid: await id('-u'), gid: await id('-g') };
@@ -132,14 +148,18 @@ async function startServer({ what, command, args, options, ready, stopSignal }) 
 		}
 		if (child.exitCode !== null || child.signalCode !== null) {
 			await stop();
-			const error = new Error(`${what} exited (${child.exitCode ?? child.signalCode}) before answering:\n${output.slice(-3000)}`);
+			const error = new Error(
+				`${what} exited (${child.exitCode ?? child.signalCode}) before answering:\n${output.slice(-3000)}`,
+			);
 			error.output = output;
 			throw error;
 		}
 		if (await ready().catch(() => false)) return { child, output: () => output, stop };
 		if (Date.now() > deadline) {
 			await stop();
-			throw new Error(`${what} did not answer within ${READY_TIMEOUT_MS / 1000} s:\n${output.slice(-3000)}`);
+			throw new Error(
+				`${what} did not answer within ${READY_TIMEOUT_MS / 1000} s:\n${output.slice(-3000)}`,
+			);
 		}
 		await new Promise((resolve) => setTimeout(resolve, 250));
 	}
@@ -167,7 +187,8 @@ async function startPostgres() {
 	if (!bin) {
 		await aptInstall(['postgresql']);
 		bin = postgresBin();
-		if (!bin) throw new Error('PostgreSQL installed, yet no /usr/lib/postgresql/<version>/bin/postgres');
+		if (!bin)
+			throw new Error('PostgreSQL installed, yet no /usr/lib/postgresql/<version>/bin/postgres');
 	}
 	const account = await postgresAccount();
 	const user = 'n8n';
@@ -185,14 +206,31 @@ async function startPostgres() {
 			fs.chownSync(passwordFile, account.uid, account.gid);
 		}
 		// Its own environment: no PG* variables of ours, a HOME the postgres account may read.
-		const asPostgres = { ...(account ?? {}), cwd: folder, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: folder, LANG: 'C', LC_ALL: 'C' } };
+		const asPostgres = {
+			...(account ?? {}),
+			cwd: folder,
+			env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: folder, LANG: 'C', LC_ALL: 'C' },
+		};
 
 		const init = await run(
 			path.join(bin, 'initdb'),
-			['-D', data, '-U', user, `--pwfile=${passwordFile}`, '-A', 'scram-sha-256', '-E', 'UTF8', '--locale=C', '--no-sync'],
+			[
+				'-D',
+				data,
+				'-U',
+				user,
+				`--pwfile=${passwordFile}`,
+				'-A',
+				'scram-sha-256',
+				'-E',
+				'UTF8',
+				'--locale=C',
+				'--no-sync',
+			],
 			asPostgres,
 		);
-		if (init.code !== 0) throw new Error(`initdb failed (${init.code}):\n${init.output.slice(-3000)}`);
+		if (init.code !== 0)
+			throw new Error(`initdb failed (${init.code}):\n${init.output.slice(-3000)}`);
 
 		const pgEnv = { ...process.env, PGPASSWORD: password, PGCONNECT_TIMEOUT: '5' };
 		const { port, stop } = await onFreePort((port) =>
@@ -200,25 +238,43 @@ async function startPostgres() {
 				what: `PostgreSQL on port ${port}`,
 				command: path.join(bin, 'postgres'),
 				args: [
-					'-D', data,
-					'-p', String(port),
-					'-c', 'listen_addresses=127.0.0.1',
-					'-c', `unix_socket_directories=${folder}`,
+					'-D',
+					data,
+					'-p',
+					String(port),
+					'-c',
+					'listen_addresses=127.0.0.1',
+					'-c',
+					`unix_socket_directories=${folder}`,
 					// A test database: speed over durability.
-					'-c', 'fsync=off',
-					'-c', 'synchronous_commit=off',
-					'-c', 'full_page_writes=off',
-					'-c', 'max_connections=100',
+					'-c',
+					'fsync=off',
+					'-c',
+					'synchronous_commit=off',
+					'-c',
+					'full_page_writes=off',
+					'-c',
+					'max_connections=100',
 				],
 				options: asPostgres,
-				ready: async () => (await run(path.join(bin, 'pg_isready'), ['-q', '-h', '127.0.0.1', '-p', String(port)], { env: pgEnv })).code === 0,
+				ready: async () =>
+					(
+						await run(path.join(bin, 'pg_isready'), ['-q', '-h', '127.0.0.1', '-p', String(port)], {
+							env: pgEnv,
+						})
+					).code === 0,
 				// Fast shutdown: SIGTERM (smart) would wait for every client to leave.
 				stopSignal: 'SIGINT',
 			}),
 		);
 		try {
-			const created = await run(path.join(bin, 'createdb'), ['-h', '127.0.0.1', '-p', String(port), '-U', user, database], { env: pgEnv });
-			if (created.code !== 0) throw new Error(`createdb ${database} failed:\n${created.output.slice(-3000)}`);
+			const created = await run(
+				path.join(bin, 'createdb'),
+				['-h', '127.0.0.1', '-p', String(port), '-U', user, database],
+				{ env: pgEnv },
+			);
+			if (created.code !== 0)
+				throw new Error(`createdb ${database} failed:\n${created.output.slice(-3000)}`);
 		} catch (error) {
 			await stop();
 			throw error;
@@ -284,7 +340,22 @@ async function startRedis() {
 			startServer({
 				what: `Redis on port ${port}`,
 				command: server,
-				args: ['--port', String(port), '--bind', '127.0.0.1', '--dir', folder, '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--protected-mode', 'yes'],
+				args: [
+					'--port',
+					String(port),
+					'--bind',
+					'127.0.0.1',
+					'--dir',
+					folder,
+					'--save',
+					'',
+					'--appendonly',
+					'no',
+					'--daemonize',
+					'no',
+					'--protected-mode',
+					'yes',
+				],
 				options: { cwd: folder },
 				ready: () => redisAnswers(port),
 				stopSignal: 'SIGTERM',
@@ -292,7 +363,11 @@ async function startRedis() {
 		);
 		return {
 			port,
-			env: { EXECUTIONS_MODE: 'queue', QUEUE_BULL_REDIS_HOST: '127.0.0.1', QUEUE_BULL_REDIS_PORT: String(port) },
+			env: {
+				EXECUTIONS_MODE: 'queue',
+				QUEUE_BULL_REDIS_HOST: '127.0.0.1',
+				QUEUE_BULL_REDIS_PORT: String(port),
+			},
 			async stop() {
 				try {
 					await stop();

@@ -3,7 +3,13 @@
 /** `node simulator/cli.js --help`: runs the Braze CDI simulator until Ctrl-C. */
 const { parseArgs } = require('node:util');
 
-const { ALL_PERMISSIONS, DEFAULT_API_KEY, DEFAULT_RATE_LIMITS, seedIntegrations, startSimulator } = require('./index');
+const {
+	ALL_PERMISSIONS,
+	DEFAULT_API_KEY,
+	DEFAULT_RATE_LIMITS,
+	seedIntegrations,
+	startSimulator,
+} = require('./index');
 
 const HELP = `Braze CDI simulator: a local Braze Cloud Data Ingestion REST API.
 
@@ -41,7 +47,12 @@ function fail(message) {
 function number(name, value, { whole = false } = {}) {
 	if (value === undefined) return undefined;
 	const parsed = Number(value);
-	if (value.trim() === '' || !Number.isFinite(parsed) || parsed < 0 || (whole && !Number.isInteger(parsed))) {
+	if (
+		value.trim() === '' ||
+		!Number.isFinite(parsed) ||
+		parsed < 0 ||
+		(whole && !Number.isInteger(parsed))
+	) {
 		fail(`--${name} needs a ${whole ? 'whole ' : ''}number >= 0, not "${value}"`);
 	}
 	return parsed;
@@ -58,9 +69,13 @@ function parseFault(text) {
 }
 
 function table(rows) {
-	const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => String(row[column]).length)));
+	const widths = rows[0].map((_, column) =>
+		Math.max(...rows.map((row) => String(row[column]).length)),
+	);
 	return rows
-		.map((row) => `  ${row.map((cell, column) => (column === 2 ? String(cell).padStart(widths[column]) : String(cell).padEnd(widths[column]))).join('  ')}`.trimEnd())
+		.map((row) =>
+			`  ${row.map((cell, column) => (column === 2 ? String(cell).padStart(widths[column]) : String(cell).padEnd(widths[column]))).join('  ')}`.trimEnd(),
+		)
 		.join('\n');
 }
 
@@ -116,7 +131,15 @@ async function main() {
 			apiKeys: Object.fromEntries(keys.map((key) => [key, [...ALL_PERMISSIONS]])),
 			integrations: [
 				...seedIntegrations(),
-				...(history === undefined ? [] : [{ integration_id: 'cdi-history', integration_name: `History (${history} syncs)`, syncs: history }]),
+				...(history === undefined
+					? []
+					: [
+							{
+								integration_id: 'cdi-history',
+								integration_name: `History (${history} syncs)`,
+								syncs: history,
+							},
+						]),
 			],
 			linkStyle: args['link-style'],
 			nextFirst: args['next-first'],
@@ -132,9 +155,13 @@ async function main() {
 			onRequest: args.quiet
 				? undefined
 				: (entry) => {
-						const query = Object.entries(entry.query).map(([name, value]) => `${name}=${value}`).join('&');
+						const query = Object.entries(entry.query)
+							.map(([name, value]) => `${name}=${value}`)
+							.join('&');
 						const status = entry.status === null ? 'connection reset' : entry.status;
-						process.stdout.write(`#${entry.index} ${entry.method} ${entry.path}${query ? `?${query}` : ''} -> ${status}\n`);
+						process.stdout.write(
+							`#${entry.index} ${entry.method} ${entry.path}${query ? `?${query}` : ''} -> ${status}\n`,
+						);
 					},
 		});
 	} catch (error) {
@@ -142,7 +169,10 @@ async function main() {
 		process.exit(1);
 	}
 
-	const rows = [['integration_id', 'name', 'syncs'], ...sim.integrations().map((it) => [it.integration_id, it.integration_name, it.syncs.length])];
+	const rows = [
+		['integration_id', 'name', 'syncs'],
+		...sim.integrations().map((it) => [it.integration_id, it.integration_name, it.syncs.length]),
+	];
 	process.stdout.write(
 		[
 			`Braze CDI simulator listening on ${sim.url}`,

@@ -65,7 +65,8 @@ export type IntegrationListItem = {
 	[field: string]: unknown;
 };
 
-export type Permission = 'cdi.integration_job_status' | 'cdi.integration_list' | 'cdi.integration_sync';
+export type Permission =
+	'cdi.integration_job_status' | 'cdi.integration_list' | 'cdi.integration_sync';
 export type Endpoint = 'jobSyncStatus' | 'integrations' | 'sync';
 export type LinkStyle = 'relative' | 'absolute' | 'missingSlash' | 'foreign';
 export type FaultKind = 500 | 502 | 503 | 504 | 'reset' | 'delay';
@@ -177,12 +178,16 @@ export type MakeSyncsOptions = {
 export function startSimulator(options?: SimulatorOptions): Promise<Simulator>;
 
 /** The command line (cli.js) with `args` in a process of its own; resolves once it listens. */
-export function startSimulatorProcess(args?: string[]): Promise<{ url: string; close(): Promise<void> }>;
+export function startSimulatorProcess(
+	args?: string[],
+): Promise<{ url: string; close(): Promise<void> }>;
 
 /** Syncs newest first, cycling success, partial, error, config_error. */
 export function makeSyncs(count: number, options?: MakeSyncsOptions): Sync[];
 /** cdi-empty, cdi-one, cdi-ten, cdi-eleven (newest running), cdi-thirty-seven, cdi-three-thousand. */
-export function seedIntegrations(options?: Omit<MakeSyncsOptions, 'running'>): Array<IntegrationInput & { integration_name: string; syncs: Sync[] }>;
+export function seedIntegrations(
+	options?: Omit<MakeSyncsOptions, 'running'>,
+): Array<IntegrationInput & { integration_name: string; syncs: Sync[] }>;
 /** base64 of `skip:N`, the cursor format Braze's docs show. */
 export function encodeCursor(skip: number): string;
 /** The skip of a cursor, or null when it is not a valid one. */

@@ -61,8 +61,10 @@ const WAREHOUSE_TYPES = ['snowflake', 'bigquery', 'redshift', 'databricks'];
 const iso = (ms) => new Date(ms).toISOString();
 
 function toMs(value, name) {
-	const ms = value instanceof Date ? value.getTime() : typeof value === 'string' ? Date.parse(value) : value;
-	if (typeof ms !== 'number' || !Number.isFinite(ms)) throw new TypeError(`${name} must be a Date, a time in ms or an ISO string`);
+	const ms =
+		value instanceof Date ? value.getTime() : typeof value === 'string' ? Date.parse(value) : value;
+	if (typeof ms !== 'number' || !Number.isFinite(ms))
+		throw new TypeError(`${name} must be a Date, a time in ms or an ISO string`);
 	return ms;
 }
 
@@ -102,14 +104,21 @@ function finishedFields(status, startMs, finishMs, seed) {
  * With `running`, the newest one is still running (the others are unchanged).
  */
 function makeSyncs(count, options = {}) {
-	if (!Number.isInteger(count) || count < 0) throw new TypeError('makeSyncs: count must be a whole number >= 0');
-	const newest = options.newest === undefined ? DEFAULT_NEWEST : toMs(options.newest, 'makeSyncs: newest');
+	if (!Number.isInteger(count) || count < 0)
+		throw new TypeError('makeSyncs: count must be a whole number >= 0');
+	const newest =
+		options.newest === undefined ? DEFAULT_NEWEST : toMs(options.newest, 'makeSyncs: newest');
 	const spacing = options.spacingMs ?? HOUR;
 	return Array.from({ length: count }, (_, index) => {
 		const start = newest - index * spacing;
 		if (index === 0 && options.running) return runningSync(start);
 		const durationMs = (60 + ((index * 37) % 240)) * 1000 + ((index * 131) % 1000);
-		const fields = finishedFields(STATUSES[index % STATUSES.length], start, start + durationMs, index);
+		const fields = finishedFields(
+			STATUSES[index % STATUSES.length],
+			start,
+			start + durationMs,
+			index,
+		);
 		return {
 			job_status: fields.job_status,
 			sync_start_time: iso(start),
@@ -128,9 +137,17 @@ function seedIntegrations(options = {}) {
 		{ integration_id: 'cdi-empty', integration_name: 'New import (no syncs)', syncs: syncs(0) },
 		{ integration_id: 'cdi-one', integration_name: 'Customers (1 sync)', syncs: syncs(1) },
 		{ integration_id: 'cdi-ten', integration_name: 'Products (10 syncs)', syncs: syncs(10) },
-		{ integration_id: 'cdi-eleven', integration_name: 'Events (11 syncs, one running)', syncs: syncs(11, { running: true }) },
+		{
+			integration_id: 'cdi-eleven',
+			integration_name: 'Events (11 syncs, one running)',
+			syncs: syncs(11, { running: true }),
+		},
 		{ integration_id: 'cdi-thirty-seven', integration_name: 'Orders (37 syncs)', syncs: syncs(37) },
-		{ integration_id: 'cdi-three-thousand', integration_name: 'Page views (3000 syncs)', syncs: syncs(3000) },
+		{
+			integration_id: 'cdi-three-thousand',
+			integration_name: 'Page views (3000 syncs)',
+			syncs: syncs(3000),
+		},
 	];
 }
 
@@ -166,11 +183,14 @@ function listItem(integration) {
 		last_updated_at: lastSynced ? lastSynced.last_timestamp_synced : null,
 		last_job_start_time: head ? head.sync_start_time : null,
 		last_job_status: head ? head.job_status : null,
-		next_scheduled_run: head && head.sync_start_time ? iso(Date.parse(head.sync_start_time) + HOUR) : null,
+		next_scheduled_run:
+			head && head.sync_start_time ? iso(Date.parse(head.sync_start_time) + HOUR) : null,
 	};
 	const item = {};
-	for (const field of LIST_FIELDS) item[field] = field in integration ? integration[field] : derived[field];
-	for (const [key, value] of Object.entries(integration)) if (key !== 'syncs' && !(key in item)) item[key] = value;
+	for (const field of LIST_FIELDS)
+		item[field] = field in integration ? integration[field] : derived[field];
+	for (const [key, value] of Object.entries(integration))
+		if (key !== 'syncs' && !(key in item)) item[key] = value;
 	return item;
 }
 
@@ -211,7 +231,8 @@ function paginate(items, cursor) {
 /** A fixed window that opens with the first request counted after the previous one ended. */
 class FixedWindow {
 	constructor({ limit, windowMs }) {
-		if (!Number.isInteger(limit) || limit < 0) throw new TypeError('rate limit: limit must be a whole number >= 0');
+		if (!Number.isInteger(limit) || limit < 0)
+			throw new TypeError('rate limit: limit must be a whole number >= 0');
 		if (!(windowMs > 0)) throw new TypeError('rate limit: windowMs must be > 0');
 		this.limit = limit;
 		this.windowMs = windowMs;
@@ -257,12 +278,15 @@ const FAULT_KINDS = new Set([500, 502, 503, 504, 'reset', 'delay']);
 
 function checkFault(fault) {
 	if (!fault || !FAULT_KINDS.has(fault.kind)) {
-		throw new TypeError(`fault kind must be one of 500, 502, 503, 504, 'reset', 'delay' (got ${fault && fault.kind})`);
+		throw new TypeError(
+			`fault kind must be one of 500, 502, 503, 504, 'reset', 'delay' (got ${fault && fault.kind})`,
+		);
 	}
 	if (fault.request !== undefined && !(Number.isInteger(fault.request) && fault.request >= 1)) {
 		throw new TypeError('fault request must be a whole number >= 1');
 	}
-	if (fault.request === undefined && !fault.next) throw new TypeError('a fault needs request: N or next: true');
+	if (fault.request === undefined && !fault.next)
+		throw new TypeError('a fault needs request: N or next: true');
 	return { ...fault };
 }
 
@@ -283,7 +307,8 @@ function route(method, path) {
 	if (path === '/cdi/integrations') return method === 'GET' ? { endpoint: 'integrations' } : null;
 	const match = /^\/cdi\/integrations\/([^/]+)\/(job_sync_status|sync)$/.exec(path);
 	if (!match) return null;
-	if (match[2] === 'job_sync_status' && method === 'GET') return { endpoint: 'jobSyncStatus', rawId: match[1] };
+	if (match[2] === 'job_sync_status' && method === 'GET')
+		return { endpoint: 'jobSyncStatus', rawId: match[1] };
 	if (match[2] === 'sync' && method === 'POST') return { endpoint: 'sync', rawId: match[1] };
 	return null;
 }
@@ -325,14 +350,18 @@ function startSimulator(options = {}) {
 	const integrations = new Map();
 	function addIntegration(input) {
 		const integration = normalizeIntegration(input, integrations.size, appGroupId);
-		if (integrations.has(integration.integration_id)) throw new TypeError(`duplicate integration_id ${integration.integration_id}`);
+		if (integrations.has(integration.integration_id))
+			throw new TypeError(`duplicate integration_id ${integration.integration_id}`);
 		integrations.set(integration.integration_id, integration);
 		return integration;
 	}
 	(options.integrations ?? seedIntegrations()).forEach(addIntegration);
 	const limiters = {};
 	for (const endpoint of Object.keys(DEFAULT_RATE_LIMITS)) {
-		limiters[endpoint] = new FixedWindow({ ...DEFAULT_RATE_LIMITS[endpoint], ...(options.rateLimits ?? {})[endpoint] });
+		limiters[endpoint] = new FixedWindow({
+			...DEFAULT_RATE_LIMITS[endpoint],
+			...(options.rateLimits ?? {})[endpoint],
+		});
 	}
 	const faults = (options.faults ?? []).map(checkFault);
 	const onRequest = options.onRequest;
@@ -357,7 +386,9 @@ function startSimulator(options = {}) {
 	}
 
 	function takeFault(index, path) {
-		const at = faults.findIndex((fault) => (fault.next ? pathMatches(fault.path, path) : fault.request === index));
+		const at = faults.findIndex((fault) =>
+			fault.next ? pathMatches(fault.path, path) : fault.request === index,
+		);
 		return at === -1 ? null : faults.splice(at, 1)[0];
 	}
 
@@ -371,12 +402,15 @@ function startSimulator(options = {}) {
 	}
 
 	/** Braze's error body: a message and a (here always empty) list of minor errors. */
-	const fail = (res, entry, status, message, headers) => send(res, entry, status, { message, errors: [] }, headers);
+	const fail = (res, entry, status, message, headers) =>
+		send(res, entry, status, { message, errors: [] }, headers);
 
 	/** The Link header of a page; undefined when there is neither a previous nor a next page. */
 	function linkHeader(page, id) {
 		const pathOf = (broken) =>
-			id === undefined ? '/cdi/integrations' : `/cdi/integrations${broken ? '' : '/'}${encodeURIComponent(id)}/job_sync_status`;
+			id === undefined
+				? '/cdi/integrations'
+				: `/cdi/integrations${broken ? '' : '/'}${encodeURIComponent(id)}/job_sync_status`;
 		const urlOf = (skip, rel) => {
 			const query = `?cursor=${encodeCursor(skip)}`;
 			switch (settings.linkStyle) {
@@ -386,7 +420,9 @@ function startSimulator(options = {}) {
 					// As in the docs' example, only the next link lacks the slash after "integrations".
 					return `${pathOf(rel === 'next')}${query}`;
 				case 'foreign':
-					return rel === 'next' ? `${settings.foreignOrigin}${pathOf(false)}${query}` : `${pathOf(false)}${query}`;
+					return rel === 'next'
+						? `${settings.foreignOrigin}${pathOf(false)}${query}`
+						: `${pathOf(false)}${query}`;
 				default:
 					return `${pathOf(false)}${query}`;
 			}
@@ -403,7 +439,13 @@ function startSimulator(options = {}) {
 		const page = paginate(items, cursor);
 		if (!page) return fail(res, entry, 400, 'Invalid cursor', rateHeaders);
 		const link = linkHeader(page, id);
-		return send(res, entry, 200, { results: page.results, message: 'success' }, link ? { ...rateHeaders, link } : rateHeaders);
+		return send(
+			res,
+			entry,
+			200,
+			{ results: page.results, message: 'success' },
+			link ? { ...rateHeaders, link } : rateHeaders,
+		);
 	}
 
 	function finishSync(sync, status) {
@@ -416,7 +458,10 @@ function startSimulator(options = {}) {
 		if (sync.job_status !== 'running') return;
 		triggerCount += 1;
 		// Assigned in place, so the sync keeps its key order and callers holding it see the result.
-		Object.assign(sync, finishedFields(status, Date.parse(sync.sync_start_time), Date.now(), triggerCount));
+		Object.assign(
+			sync,
+			finishedFields(status, Date.parse(sync.sync_start_time), Date.now(), triggerCount),
+		);
 	}
 
 	function triggerSync(res, entry, route_, rateHeaders) {
@@ -429,10 +474,14 @@ function startSimulator(options = {}) {
 				: fail(res, entry, 400, 'Invalid integration ID', rateHeaders);
 		}
 		const head = integration.syncs[0];
-		if (head && head.job_status === 'running') return fail(res, entry, 429, 'Another job is in progress', rateHeaders);
+		if (head && head.job_status === 'running')
+			return fail(res, entry, 429, 'Another job is in progress', rateHeaders);
 		const sync = runningSync(Date.now());
 		integration.syncs.unshift(sync);
-		finishTimers.set(sync, later(() => finishSync(sync, settings.syncStatus), settings.syncDurationMs));
+		finishTimers.set(
+			sync,
+			later(() => finishSync(sync, settings.syncStatus), settings.syncDurationMs),
+		);
 		return send(res, entry, 202, { message: 'success' }, rateHeaders);
 	}
 
@@ -448,9 +497,13 @@ function startSimulator(options = {}) {
 		const allowed = limiter.take(now);
 		const rateHeaders = limiter.headers(now);
 		if (!allowed) {
-			return fail(res, entry, 429, 'Rate Limited', { ...rateHeaders, 'retry-after': String(limiter.retryAfterSeconds(now)) });
+			return fail(res, entry, 429, 'Rate Limited', {
+				...rateHeaders,
+				'retry-after': String(limiter.retryAfterSeconds(now)),
+			});
 		}
-		if (!permissions.includes(PERMISSIONS[found.endpoint])) return fail(res, entry, 403, 'Access Denied', rateHeaders);
+		if (!permissions.includes(PERMISSIONS[found.endpoint]))
+			return fail(res, entry, 403, 'Access Denied', rateHeaders);
 
 		if (found.endpoint === 'integrations') {
 			return sendPage(res, entry, [...integrations.values()].map(listItem), url, rateHeaders);
@@ -523,7 +576,9 @@ function startSimulator(options = {}) {
 		},
 		addSyncs(id, syncs) {
 			const integration = simulator.integration(id);
-			integration.syncs.unshift(...structuredClone(typeof syncs === 'number' ? makeSyncs(syncs) : syncs));
+			integration.syncs.unshift(
+				...structuredClone(typeof syncs === 'number' ? makeSyncs(syncs) : syncs),
+			);
 			return integration;
 		},
 		completeSync(id, status = settings.syncStatus) {
@@ -569,9 +624,13 @@ function startSimulator(options = {}) {
  * can be measured without the server's. Resolves once it listens.
  */
 function startSimulatorProcess(args = []) {
-	const child = spawn(process.execPath, [join(__dirname, 'cli.js'), '--port', '0', '--quiet', ...args], {
-		stdio: ['ignore', 'pipe', 'pipe'],
-	});
+	const child = spawn(
+		process.execPath,
+		[join(__dirname, 'cli.js'), '--port', '0', '--quiet', ...args],
+		{
+			stdio: ['ignore', 'pipe', 'pipe'],
+		},
+	);
 	let complaint = '';
 	child.stderr.on('data', (chunk) => (complaint += chunk));
 	const close = () =>
@@ -587,7 +646,9 @@ function startSimulatorProcess(args = []) {
 			const listening = /listening on (\S+)/.exec(printed);
 			if (listening) resolve({ url: listening[1], close });
 		});
-		child.once('exit', (code) => reject(new Error(`the simulator exited (${code}) before listening: ${complaint.trim()}`)));
+		child.once('exit', (code) =>
+			reject(new Error(`the simulator exited (${code}) before listening: ${complaint.trim()}`)),
+		);
 	});
 }
 

@@ -23,13 +23,28 @@ describe('Credential "Braze CDI API"', () => {
 		const endpoint = credential.properties.find((property) => property.name === 'restEndpoint');
 
 		expect(credential.displayName).toBe('Braze CDI API');
-		expect(credential.properties.map((property) => property.name)).toEqual(['restEndpoint', 'customUrl', 'apiKey']);
+		expect(credential.properties.map((property) => property.name)).toEqual([
+			'restEndpoint',
+			'customUrl',
+			'apiKey',
+		]);
 		expect(endpoint?.options).toHaveLength(16);
-		expect(endpoint?.options).toContainEqual({ name: 'US-01 (rest.iad-01.braze.com)', value: 'https://rest.iad-01.braze.com' });
-		expect(endpoint?.options).toContainEqual({ name: 'US-10 (rest.us-10.braze.com)', value: 'https://rest.us-10.braze.com' });
-		expect(endpoint?.options).toContainEqual({ name: 'EU-02 (rest.fra-02.braze.eu)', value: 'https://rest.fra-02.braze.eu' });
+		expect(endpoint?.options).toContainEqual({
+			name: 'US-01 (rest.iad-01.braze.com)',
+			value: 'https://rest.iad-01.braze.com',
+		});
+		expect(endpoint?.options).toContainEqual({
+			name: 'US-10 (rest.us-10.braze.com)',
+			value: 'https://rest.us-10.braze.com',
+		});
+		expect(endpoint?.options).toContainEqual({
+			name: 'EU-02 (rest.fra-02.braze.eu)',
+			value: 'https://rest.fra-02.braze.eu',
+		});
 		expect(endpoint?.options).toContainEqual({ name: 'Custom URL', value: 'custom' });
-		expect(credential.properties.find((property) => property.name === 'apiKey')?.typeOptions).toEqual({ password: true });
+		expect(
+			credential.properties.find((property) => property.name === 'apiKey')?.typeOptions,
+		).toEqual({ password: true });
 	});
 
 	test('test succeeds on a working key, calling GET /cdi/integrations with the Bearer key', async () => {
@@ -62,7 +77,10 @@ describe('Credential "Braze CDI API"', () => {
 	test('tells a wrong endpoint (404) apart', async () => {
 		integrationsAnswer(404, 'https://rest.fra-01.braze.eu');
 
-		const result = await testCredential({ restEndpoint: 'https://rest.fra-01.braze.eu', apiKey: API_KEY });
+		const result = await testCredential({
+			restEndpoint: 'https://rest.fra-01.braze.eu',
+			apiKey: API_KEY,
+		});
 
 		expect(result.message).toMatch(/No Braze REST API at this endpoint/);
 	});
@@ -70,7 +88,11 @@ describe('Credential "Braze CDI API"', () => {
 	test('a custom URL with spaces and trailing slashes is tolerated', async () => {
 		const braze = integrationsAnswer(200, 'https://braze-proxy.example.com');
 
-		const result = await testCredential({ restEndpoint: 'custom', customUrl: '  https://braze-proxy.example.com/// ', apiKey: API_KEY });
+		const result = await testCredential({
+			restEndpoint: 'custom',
+			customUrl: '  https://braze-proxy.example.com/// ',
+			apiKey: API_KEY,
+		});
 
 		expect(result.status).toBe('OK');
 		expect(braze.seen).toHaveLength(1);
@@ -88,7 +110,11 @@ describe('Credential "Braze CDI API"', () => {
 		},
 	);
 
-	test.each(['http://braze-proxy.example.com', 'http://localhost.example.com', 'http://10.0.0.5:4010'])(
+	test.each([
+		'http://braze-proxy.example.com',
+		'http://localhost.example.com',
+		'http://10.0.0.5:4010',
+	])(
 		'the key is never sent over plain http to %s: the test fails without a request',
 		async (customUrl) => {
 			const braze = integrationsAnswer(200, customUrl);
@@ -109,34 +135,44 @@ describe('Credential "Braze CDI API"', () => {
 		'http://localhost:4010/braze',
 		'http://127.0.0.2:4010',
 		'not a url',
-	])('the test request goes to %j exactly when the node would use it (one rule for both)', async (customUrl) => {
-		const node = resolveRestEndpoint('custom', customUrl);
-		const base = new URL(/^[a-z]+:\/\//i.test(customUrl) ? customUrl.replace(/^(https?:\/\/)[^@/]*@/, '$1') : 'https://unused.example').origin;
-		const seen: string[] = [];
-		nock(base)
-			.get(/\/cdi\/integrations$/)
-			.times(2)
-			.reply(function () {
-				seen.push(this.req.path);
-				return [200, { results: [], message: 'success' }];
-			});
+	])(
+		'the test request goes to %j exactly when the node would use it (one rule for both)',
+		async (customUrl) => {
+			const node = resolveRestEndpoint('custom', customUrl);
+			const base = new URL(
+				/^[a-z]+:\/\//i.test(customUrl)
+					? customUrl.replace(/^(https?:\/\/)[^@/]*@/, '$1')
+					: 'https://unused.example',
+			).origin;
+			const seen: string[] = [];
+			nock(base)
+				.get(/\/cdi\/integrations$/)
+				.times(2)
+				.reply(function () {
+					seen.push(this.req.path);
+					return [200, { results: [], message: 'success' }];
+				});
 
-		const result = await testCredential({ restEndpoint: 'custom', customUrl, apiKey: API_KEY });
+			const result = await testCredential({ restEndpoint: 'custom', customUrl, apiKey: API_KEY });
 
-		if ('url' in node) {
-			expect(result.status).toBe('OK');
-			expect(seen).toEqual([`${new URL(node.url).pathname.replace(/\/$/, '')}/cdi/integrations`]);
-		} else {
-			expect(result.status).toBe('Error');
-			expect(seen).toEqual([]);
-		}
-		nock.cleanAll();
-	});
+			if ('url' in node) {
+				expect(result.status).toBe('OK');
+				expect(seen).toEqual([`${new URL(node.url).pathname.replace(/\/$/, '')}/cdi/integrations`]);
+			} else {
+				expect(result.status).toBe('Error');
+				expect(seen).toEqual([]);
+			}
+			nock.cleanAll();
+		},
+	);
 
 	test('an API key with a line break inside fails the test without a request', async () => {
 		const braze = integrationsAnswer(200);
 
-		const result = await testCredential({ restEndpoint: ENDPOINT, apiKey: `${API_KEY.slice(0, 10)}\n${API_KEY.slice(10)}` });
+		const result = await testCredential({
+			restEndpoint: ENDPOINT,
+			apiKey: `${API_KEY.slice(0, 10)}\n${API_KEY.slice(10)}`,
+		});
 
 		expect(result.status).toBe('Error');
 		expect(braze.seen).toEqual([]);

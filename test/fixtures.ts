@@ -10,11 +10,21 @@ const STATUSES = ['success', 'partial', 'error', 'config_error', 'success', 'suc
  * `count` syncs, newest first, one hour apart, ending at `newest`. Statuses cycle through
  * every status; the newest is `running` with a null finish time when `running` is set.
  */
-export function makeSyncs(count: number, { newest = Date.parse('2026-03-25T12:00:00Z'), running = false } = {}) {
+export function makeSyncs(
+	count: number,
+	{ newest = Date.parse('2026-03-25T12:00:00Z'), running = false } = {},
+) {
 	return Array.from({ length: count }, (_, index): IDataObject => {
 		const start = newest - index * 3_600_000;
 		if (running && index === 0) {
-			return { job_status: 'running', sync_start_time: iso(start), sync_finish_time: null, last_timestamp_synced: null, rows_synced: 0, rows_failed_with_errors: 0 };
+			return {
+				job_status: 'running',
+				sync_start_time: iso(start),
+				sync_finish_time: null,
+				last_timestamp_synced: null,
+				rows_synced: 0,
+				rows_failed_with_errors: 0,
+			};
 		}
 		const status = STATUSES[index % STATUSES.length];
 		return {
@@ -48,7 +58,12 @@ export interface HistoryOptions {
  * `requests` records the pages asked for, by their skip, and the Authorization headers seen.
  */
 export function serveHistory(syncs: IDataObject[], options: HistoryOptions = {}) {
-	const { integrationId = INTEGRATION_ID, linkStyle = 'relative', nextFirst = false, pageSize = 10 } = options;
+	const {
+		integrationId = INTEGRATION_ID,
+		linkStyle = 'relative',
+		nextFirst = false,
+		pageSize = 10,
+	} = options;
 	const path = `/cdi/integrations/${integrationId}/job_sync_status`;
 	const requests: number[] = [];
 	const authorizations: string[] = [];
@@ -56,9 +71,11 @@ export function serveHistory(syncs: IDataObject[], options: HistoryOptions = {})
 
 	const target = (skip: number, rel: 'prev' | 'next') => {
 		const query = `?cursor=${encodeURIComponent(cursorFor(skip))}`;
-		if (rel === 'next' && linkStyle === 'foreign') return `https://braze.example.net${path}${query}`;
+		if (rel === 'next' && linkStyle === 'foreign')
+			return `https://braze.example.net${path}${query}`;
 		if (linkStyle === 'absolute') return `${ENDPOINT}${path}${query}`;
-		if (linkStyle === 'missingSlash') return `/cdi/integrations${integrationId}/job_sync_status${query}`;
+		if (linkStyle === 'missingSlash')
+			return `/cdi/integrations${integrationId}/job_sync_status${query}`;
 		return `${path}${query}`;
 	};
 
@@ -67,7 +84,9 @@ export function serveHistory(syncs: IDataObject[], options: HistoryOptions = {})
 		const skip = page * pageSize;
 		scope
 			.get(path)
-			.query((query) => (page === 0 ? query.cursor === undefined : query.cursor === cursorFor(skip)))
+			.query((query) =>
+				page === 0 ? query.cursor === undefined : query.cursor === cursorFor(skip),
+			)
 			.reply(function () {
 				requests.push(skip);
 				authorizations.push(String(this.req.headers.authorization));

@@ -23,7 +23,11 @@ describe('Get Latest', () => {
 
 		const result = await runBrazeNode({ parameters: getLatestParameters() });
 
-		expect(result.items[0].json).toMatchObject({ job_status: 'running', sync_finish_time: null, duration_seconds: null });
+		expect(result.items[0].json).toMatchObject({
+			job_status: 'running',
+			sync_finish_time: null,
+			duration_seconds: null,
+		});
 	});
 
 	test('no syncs at all: no item, and no error', async () => {
@@ -37,19 +41,28 @@ describe('Get Latest', () => {
 	});
 
 	test('with a status filter: pages until the first match, then stops', async () => {
-		const rare: IDataObject[] = syncs.map((sync, index) => ({ ...sync, job_status: index === 23 ? 'config_error' : 'success' }));
+		const rare: IDataObject[] = syncs.map((sync, index) => ({
+			...sync,
+			job_status: index === 23 ? 'config_error' : 'success',
+		}));
 		const history = serveHistory(rare);
 
-		const result = await runBrazeNode({ parameters: getLatestParameters({ filters: { status: ['config_error'] } }) });
+		const result = await runBrazeNode({
+			parameters: getLatestParameters({ filters: { status: ['config_error'] } }),
+		});
 
-		expect(result.items.map((item) => item.json.sync_start_time)).toEqual([rare[23].sync_start_time]);
+		expect(result.items.map((item) => item.json.sync_start_time)).toEqual([
+			rare[23].sync_start_time,
+		]);
 		expect(history.requests).toEqual([0, 10, 20]);
 	});
 
 	test('with a status filter nobody has: reads every page, emits nothing', async () => {
 		const history = serveHistory(syncs);
 
-		const result = await runBrazeNode({ parameters: getLatestParameters({ filters: { status: ['running'] } }) });
+		const result = await runBrazeNode({
+			parameters: getLatestParameters({ filters: { status: ['running'] } }),
+		});
 
 		expect(result.items).toEqual([]);
 		expect(history.requests).toEqual([0, 10, 20, 30]);
@@ -62,14 +75,18 @@ describe('Get Latest', () => {
 			parameters: getLatestParameters({ filters: { startedBefore: '2026-03-25T09:30:00Z' } }),
 		});
 
-		expect(result.items.map((item) => item.json.sync_start_time)).toEqual(['2026-03-25T09:00:00.000Z']);
+		expect(result.items.map((item) => item.json.sync_start_time)).toEqual([
+			'2026-03-25T09:00:00.000Z',
+		]);
 	});
 
 	test('with startedAfter and a status: stops once pages reach back before the window', async () => {
 		const history = serveHistory(syncs);
 
 		const result = await runBrazeNode({
-			parameters: getLatestParameters({ filters: { status: ['running'], startedAfter: '2026-03-24T20:00:00Z' } }),
+			parameters: getLatestParameters({
+				filters: { status: ['running'], startedAfter: '2026-03-24T20:00:00Z' },
+			}),
 		});
 
 		expect(result.items).toEqual([]);
@@ -81,7 +98,9 @@ describe('Get Latest', () => {
 
 		const result = await runBrazeNode({ parameters: getLatestParameters() });
 
-		expect(result.items.map((item) => item.json.sync_start_time)).toEqual([syncs[0].sync_start_time]);
+		expect(result.items.map((item) => item.json.sync_start_time)).toEqual([
+			syncs[0].sync_start_time,
+		]);
 		expect(history.requests).toEqual([0, 10, 20, 30]);
 	});
 
@@ -91,7 +110,9 @@ describe('Get Latest', () => {
 		serveHistory(makeSyncs(2), { integrationId: 'ccc' });
 
 		const result = await runBrazeNode({
-			parameters: getLatestParameters({ integrationId: { __rl: true, mode: 'id', value: '={{ $json.id }}' } }),
+			parameters: getLatestParameters({
+				integrationId: { __rl: true, mode: 'id', value: '={{ $json.id }}' },
+			}),
 			input: [{ id: 'aaa' }, { id: 'bbb' }, { id: 'ccc' }],
 		});
 

@@ -120,7 +120,14 @@ class TestCredentialsHelper extends ICredentialsHelper {
 		if (authenticate?.type !== 'generic') return requestOptions;
 		const resolve = (value: string) =>
 			String(
-				workflow.expression.getSimpleParameterValue(node, value, 'internal', { $credentials: credentials }, undefined, '') ?? '',
+				workflow.expression.getSimpleParameterValue(
+					node,
+					value,
+					'internal',
+					{ $credentials: credentials },
+					undefined,
+					'',
+				) ?? '',
 			);
 		const target = requestOptions as unknown as Record<string, Record<string, string>>;
 		for (const [outerKey, entries] of Object.entries(authenticate.properties)) {
@@ -232,7 +239,14 @@ export const BRAZE_NODE = 'Braze CDI';
 export async function runBrazeNode(options: RunOptions): Promise<RunResult> {
 	const { nodeTypes, credentialsHelper } = await engineParts(options.credentials ?? CREDENTIALS);
 	const nodes: INode[] = [
-		{ id: 'start', name: 'Start', type: 'test.start', typeVersion: 1, position: [0, 0], parameters: {} },
+		{
+			id: 'start',
+			name: 'Start',
+			type: 'test.start',
+			typeVersion: 1,
+			position: [0, 0],
+			parameters: {},
+		},
 		{
 			id: 'braze',
 			name: BRAZE_NODE,
@@ -253,7 +267,18 @@ export async function runBrazeNode(options: RunOptions): Promise<RunResult> {
 		settings: { timezone: options.timezone ?? 'UTC' },
 	});
 
-	const hooks = new ExecutionLifecycleHooks('manual', 'test', { id: 'test', name: 'test', nodes, connections: {}, active: false, activeVersionId: null, settings: {}, createdAt: new Date(), updatedAt: new Date(), isArchived: false } as never);
+	const hooks = new ExecutionLifecycleHooks('manual', 'test', {
+		id: 'test',
+		name: 'test',
+		nodes,
+		connections: {},
+		active: false,
+		activeVersionId: null,
+		settings: {},
+		createdAt: new Date(),
+		updatedAt: new Date(),
+		isArchived: false,
+	} as never);
 	let finished!: (run: IRun) => void;
 	const done = new Promise<IRun>((resolve) => (finished = resolve));
 	hooks.addHandler('workflowExecuteAfter', (run) => finished(run));
@@ -261,12 +286,19 @@ export async function runBrazeNode(options: RunOptions): Promise<RunResult> {
 	const input = (options.input ?? [{}]).map((json) => ({ json }));
 	const runExecutionData: IRunExecutionData = createRunExecutionData({
 		executionData: {
-			nodeExecutionStack: [{ node: workflow.getNode('Start')!, data: { main: [input] }, source: null }],
+			nodeExecutionStack: [
+				{ node: workflow.getNode('Start')!, data: { main: [input] }, source: null },
+			],
 		},
 	});
-	const execution = new WorkflowExecute(additionalDataFor(credentialsHelper, hooks), 'manual', runExecutionData);
+	const execution = new WorkflowExecute(
+		additionalDataFor(credentialsHelper, hooks),
+		'manual',
+		runExecutionData,
+	);
 	const running = execution.processRunExecutionData(workflow);
-	if (options.cancelAfterMs !== undefined) setTimeout(() => running.cancel(), options.cancelAfterMs);
+	if (options.cancelAfterMs !== undefined)
+		setTimeout(() => running.cancel(), options.cancelAfterMs);
 	await running; // settles once the nodes have returned, cancelled or not
 	const run = await done;
 
@@ -288,7 +320,9 @@ export interface CredentialTestResult {
  * through n8n-core's RoutingNode with the credential's authentication, mapping a failure to
  * the credential's rules.
  */
-export async function testCredential(credentials: ICredentialDataDecryptedObject): Promise<CredentialTestResult> {
+export async function testCredential(
+	credentials: ICredentialDataDecryptedObject,
+): Promise<CredentialTestResult> {
 	const { loader, credentialsHelper } = await engineParts(credentials);
 	const { test } = loader.getCredential(CREDENTIAL_TYPE).type;
 	if (!test) throw new Error('the credential has no test request');
@@ -298,7 +332,15 @@ export async function testCredential(credentials: ICredentialDataDecryptedObject
 			...startNodeType.description,
 			name: 'credentialTest',
 			credentials: [{ name: CREDENTIAL_TYPE, required: true }],
-			properties: [{ displayName: 'Temp', name: 'temp', type: 'string', default: '', routing: { request: test.request } }],
+			properties: [
+				{
+					displayName: 'Temp',
+					name: 'temp',
+					type: 'string',
+					default: '',
+					routing: { request: test.request },
+				},
+			],
 		},
 	};
 	const node: INode = {
@@ -329,11 +371,20 @@ export async function testCredential(credentials: ICredentialDataDecryptedObject
 		[],
 	);
 	try {
-		await new RoutingNode(context, probeType, { id: '1', name: 'Braze CDI account', type: CREDENTIAL_TYPE, data: credentials }).runNode();
+		await new RoutingNode(context, probeType, {
+			id: '1',
+			name: 'Braze CDI account',
+			type: CREDENTIAL_TYPE,
+			data: credentials,
+		}).runNode();
 	} catch (error) {
-		const status = (error as { cause?: { response?: { status?: number } } }).cause?.response?.status;
-		const rule = test.rules?.find((r) => r.type === 'responseCode' && r.properties.value === status);
-		if (rule && rule.type === 'responseCode') return { status: 'Error', message: rule.properties.message };
+		const status = (error as { cause?: { response?: { status?: number } } }).cause?.response
+			?.status;
+		const rule = test.rules?.find(
+			(r) => r.type === 'responseCode' && r.properties.value === status,
+		);
+		if (rule && rule.type === 'responseCode')
+			return { status: 'Error', message: rule.properties.message };
 		return { status: 'Error', message: (error as Error).message };
 	}
 	return { status: 'OK', message: 'Connection successful!' };
@@ -374,7 +425,14 @@ export async function createTrigger(
 		parameters: parameters as INode['parameters'],
 		credentials: { [CREDENTIAL_TYPE]: { id: '1', name: 'Braze CDI account' } },
 	};
-	const workflow = new Workflow({ id: 'trigger-test', nodes: [node], connections: {}, nodeTypes, active: true, staticData });
+	const workflow = new Workflow({
+		id: 'trigger-test',
+		nodes: [node],
+		connections: {},
+		nodeTypes,
+		active: true,
+		staticData,
+	});
 	const nodeType = nodeTypes.getByNameAndVersion(TRIGGER_TYPE, 1);
 	const flags = workflow.staticData as IDataObject & { __dataChanged?: boolean };
 	let saved: IDataObject = JSON.parse(JSON.stringify(staticData));
@@ -382,7 +440,10 @@ export async function createTrigger(
 	const trigger = {
 		workflow,
 		/** One poll; `manual` is the editor's "Fetch Test Event". Returns the emitted items' json. */
-		async poll(mode: 'trigger' | 'manual' = 'trigger', options: PollOptions = {}): Promise<IDataObject[]> {
+		async poll(
+			mode: 'trigger' | 'manual' = 'trigger',
+			options: PollOptions = {},
+		): Promise<IDataObject[]> {
 			const activation = mode === 'manual' ? 'manual' : 'activate';
 			const budget = options.budgetMs === undefined ? undefined : () => options.budgetMs!;
 			const context = new PollContext(
@@ -400,7 +461,11 @@ export async function createTrigger(
 			);
 			if (options.noBudget) Object.assign(context, { getPollBudgetMs: undefined });
 			const output = await nodeType.poll!.call(context);
-			if (mode === 'trigger' && (polls++ === 0 || output !== null) && flags.__dataChanged === true) {
+			if (
+				mode === 'trigger' &&
+				(polls++ === 0 || output !== null) &&
+				flags.__dataChanged === true
+			) {
 				saved = JSON.parse(JSON.stringify(workflow.staticData));
 				flags.__dataChanged = false;
 			}
@@ -412,7 +477,8 @@ export async function createTrigger(
 		/** What n8n's database holds for the workflow's static data. */
 		saved: () => saved,
 		/** The same trigger after n8n restarts (or the workflow is re-activated): from what was saved. */
-		restarted: async (changes: IDataObject = {}) => await createTrigger({ ...parameters, ...changes }, credentials, saved),
+		restarted: async (changes: IDataObject = {}) =>
+			await createTrigger({ ...parameters, ...changes }, credentials, saved),
 	};
 	return trigger;
 }
@@ -437,15 +503,36 @@ async function brazeNodeAlone(credentials: ICredentialDataDecryptedObject) {
  * The context n8n hands the Braze node when it runs, to call n8n's request helpers directly (the
  * benchmark's floor: what any node using this credential pays per request).
  */
-export async function brazeExecuteContext(credentials: ICredentialDataDecryptedObject = CREDENTIALS): Promise<IExecuteFunctions> {
+export async function brazeExecuteContext(
+	credentials: ICredentialDataDecryptedObject = CREDENTIALS,
+): Promise<IExecuteFunctions> {
 	const { node, workflow, additionalData } = await brazeNodeAlone(credentials);
-	return new ExecuteContext(workflow, node, additionalData, 'manual', createEmptyRunExecutionData(), 0, [], { main: [[{ json: {} }]] }, { node, data: {}, source: null }, []);
+	return new ExecuteContext(
+		workflow,
+		node,
+		additionalData,
+		'manual',
+		createEmptyRunExecutionData(),
+		0,
+		[],
+		{ main: [[{ json: {} }]] },
+		{ node, data: {}, source: null },
+		[],
+	);
 }
 
 /** Calls the node's list search (the resource locator's "From List" mode) as the editor does. */
-export async function searchIntegrationsList(filter?: string, paginationToken?: string, credentials = CREDENTIALS) {
+export async function searchIntegrationsList(
+	filter?: string,
+	paginationToken?: string,
+	credentials = CREDENTIALS,
+) {
 	const { node, workflow, nodeTypes, additionalData } = await brazeNodeAlone(credentials);
 	const context = new LoadOptionsContext(workflow, node, additionalData, 'integrationId');
 	const nodeType = nodeTypes.getByNameAndVersion(NODE_TYPE, 1);
-	return await nodeType.methods!.listSearch!.searchIntegrations.call(context, filter, paginationToken);
+	return await nodeType.methods!.listSearch!.searchIntegrations.call(
+		context,
+		filter,
+		paginationToken,
+	);
 }

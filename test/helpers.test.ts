@@ -1,25 +1,61 @@
 import { resolveRestEndpoint, REST_ENDPOINTS } from '../nodes/BrazeCdi/helpers/endpoint';
 import { nextPage } from '../nodes/BrazeCdi/helpers/linkHeader';
 import { backoffMs, retryAfterMs } from '../nodes/BrazeCdi/helpers/retry';
-import { latestSync, matchesFilters, NewestFirstWatch, toSyncItem } from '../nodes/BrazeCdi/helpers/syncs';
-import { advance, initialState, isNews, readBackTo, stateFromLastJob, type WatchState } from '../nodes/BrazeCdi/helpers/syncWatch';
+import {
+	latestSync,
+	matchesFilters,
+	NewestFirstWatch,
+	toSyncItem,
+} from '../nodes/BrazeCdi/helpers/syncs';
+import {
+	advance,
+	initialState,
+	isNews,
+	readBackTo,
+	stateFromLastJob,
+	type WatchState,
+} from '../nodes/BrazeCdi/helpers/syncWatch';
 
 const ORIGIN = 'https://rest.iad-01.braze.com';
 const PATH = '/cdi/integrations/00000000-0000-0000-0000-000000000000/job_sync_status';
 
 describe('nextPage (Link header)', () => {
 	test.each([
-		['the docs example, prev first', `<${PATH}?cursor=c2tpcDow>; rel="prev",<${PATH}?cursor=c2tpcDoxMDA=>; rel="next"`, 'c2tpcDoxMDA='],
-		['next first', `<${PATH}?cursor=bmV4dA==>; rel="next", <${PATH}?cursor=cHJldg==>; rel="prev"`, 'bmV4dA=='],
+		[
+			'the docs example, prev first',
+			`<${PATH}?cursor=c2tpcDow>; rel="prev",<${PATH}?cursor=c2tpcDoxMDA=>; rel="next"`,
+			'c2tpcDoxMDA=',
+		],
+		[
+			'next first',
+			`<${PATH}?cursor=bmV4dA==>; rel="next", <${PATH}?cursor=cHJldg==>; rel="prev"`,
+			'bmV4dA==',
+		],
 		['unquoted rel, no spaces', `<${PATH}?cursor=abc>;rel=next`, 'abc'],
-		['spaces and extra parameters', `<${PATH}?cursor=abc&x=1> ; title="page" ;  rel = "next" ; type="json"`, 'abc'],
+		[
+			'spaces and extra parameters',
+			`<${PATH}?cursor=abc&x=1> ; title="page" ;  rel = "next" ; type="json"`,
+			'abc',
+		],
 		['a rel list', `<${PATH}?cursor=abc>; rel="last next"`, 'abc'],
 		['cursor not first in the query', `<${PATH}?x=1&cursor=abc>; rel="next"`, 'abc'],
-		['URL-encoded cursor kept as sent', `<${PATH}?cursor=c2tpcDoxMDA%3D>; rel="next"`, 'c2tpcDoxMDA%3D'],
+		[
+			'URL-encoded cursor kept as sent',
+			`<${PATH}?cursor=c2tpcDoxMDA%3D>; rel="next"`,
+			'c2tpcDoxMDA%3D',
+		],
 		['absolute on the endpoint', `<${ORIGIN}${PATH}?cursor=abc>; rel="next"`, 'abc'],
-		['the docs missing slash', `</cdi/integrations00000000-0000-0000-0000-000000000000/job_sync_status?cursor=abc>; rel="next"`, 'abc'],
+		[
+			'the docs missing slash',
+			`</cdi/integrations00000000-0000-0000-0000-000000000000/job_sync_status?cursor=abc>; rel="next"`,
+			'abc',
+		],
 		// Only the cursor is taken: the request stays on the configured endpoint wherever the link points.
-		['absolute on another host (Braze behind a proxy)', `<https://rest.iad-01.braze.com${PATH}?cursor=abc>; rel="next"`, 'abc'],
+		[
+			'absolute on another host (Braze behind a proxy)',
+			`<https://rest.iad-01.braze.com${PATH}?cursor=abc>; rel="next"`,
+			'abc',
+		],
 		['another origin', `<https://evil.example.com${PATH}?cursor=abc>; rel="next"`, 'abc'],
 		['protocol-relative', `<//evil.example.com${PATH}?cursor=abc>; rel="next"`, 'abc'],
 	])('%s', (_name, header, cursor) => {
@@ -44,7 +80,11 @@ describe('nextPage (Link header)', () => {
 		['not a link header', 'not a link header', /Link header cannot be read \(not a link header\)/],
 		['a target without its closing bracket', `<${PATH}?cursor=abc; rel="next"`, /cannot be read/],
 		['a target without brackets', `${PATH}?cursor=abc; rel="next"`, /cannot be read/],
-		['two link-values without a comma', `<${PATH}?cursor=a>; rel="prev" <${PATH}?cursor=b>; rel="next"`, /cannot be read/],
+		[
+			'two link-values without a comma',
+			`<${PATH}?cursor=a>; rel="prev" <${PATH}?cursor=b>; rel="next"`,
+			/cannot be read/,
+		],
 		['an unterminated quoted value', `<${PATH}?cursor=abc>; rel="next`, /cannot be read/],
 	])('%s: refused', (_name, header, reason) => {
 		const next = nextPage(header);
@@ -85,7 +125,9 @@ describe('resolveRestEndpoint', () => {
 	});
 
 	test('an unknown REST Endpoint value is refused', () => {
-		expect(resolveRestEndpoint('https://rest.iad-09.braze.com')).toEqual({ problem: expect.stringMatching(/REST Endpoint/) });
+		expect(resolveRestEndpoint('https://rest.iad-09.braze.com')).toEqual({
+			problem: expect.stringMatching(/REST Endpoint/),
+		});
 	});
 });
 
@@ -106,7 +148,11 @@ describe('sync helpers', () => {
 
 	test('NewestFirstWatch holds while starts do not increase, across calls', () => {
 		const watch = new NewestFirstWatch();
-		watch.see([sync('success', '2026-03-25T12:00:00Z'), sync('running'), sync('success', '2026-03-25T11:00:00Z')]);
+		watch.see([
+			sync('success', '2026-03-25T12:00:00Z'),
+			sync('running'),
+			sync('success', '2026-03-25T11:00:00Z'),
+		]);
 		expect(watch.holds).toBe(true);
 		expect(watch.passed(Date.parse('2026-03-25T11:30:00Z'))).toBe(true);
 		expect(watch.passed(Date.parse('2026-03-25T11:00:00Z'))).toBe(false);
@@ -124,7 +170,11 @@ describe('sync helpers', () => {
 	});
 
 	test('toSyncItem adds integration_id and duration_seconds beside the API fields, never over them', () => {
-		const api = { job_status: 'success', sync_start_time: '2026-03-25T12:00:00Z', sync_finish_time: '2026-03-25T12:02:03.500Z' };
+		const api = {
+			job_status: 'success',
+			sync_start_time: '2026-03-25T12:00:00Z',
+			sync_finish_time: '2026-03-25T12:02:03.500Z',
+		};
 		expect(toSyncItem(api, 'x')).toEqual({ ...api, integration_id: 'x', duration_seconds: 123.5 });
 		expect(toSyncItem({ ...api, integration_id: 'api', duration_seconds: 'api' }, 'x')).toEqual({
 			...api,
@@ -168,14 +218,22 @@ describe('retryAfterMs', () => {
 
 describe('watch state (syncWatch)', () => {
 	const at = (hours: number) => Date.UTC(2026, 2, 25, hours);
-	const sync = (hours: number, job_status = 'success') => ({ job_status, sync_start_time: new Date(at(hours)).toISOString() });
+	const sync = (hours: number, job_status = 'success') => ({
+		job_status,
+		sync_start_time: new Date(at(hours)).toISOString(),
+	});
 	/** Newest first, as Braze lists them. */
 	const history = (...hours: number[]) => hours.map((h) => sync(h));
-	const startsOf = (syncs: Array<{ sync_start_time?: unknown }>) => syncs.map((s) => new Date(String(s.sync_start_time)).getUTCHours());
+	const startsOf = (syncs: Array<{ sync_start_time?: unknown }>) =>
+		syncs.map((s) => new Date(String(s.sync_start_time)).getUTCHours());
 
 	test('a complete read: the finished news, oldest first; a running one is remembered', () => {
 		const state: WatchState = { newest: at(2), running: [] };
-		const { finished, state: next } = advance(state, [sync(5, 'running'), ...history(4, 3, 2, 1)], true);
+		const { finished, state: next } = advance(
+			state,
+			[sync(5, 'running'), ...history(4, 3, 2, 1)],
+			true,
+		);
 		expect(startsOf(finished)).toEqual([3, 4]);
 		expect(next).toEqual({ newest: at(5), running: [at(5)] });
 		expect(readBackTo(next)).toBe(at(5));
@@ -185,9 +243,19 @@ describe('watch state (syncWatch)', () => {
 		const state: WatchState = { newest: at(1), running: [] };
 		const cut = advance(state, history(9, 8, 7, 6), false);
 		expect(startsOf(cut.finished)).toEqual([7, 8, 9]); // 6 may continue on the unread page
-		expect(cut.state).toEqual({ newest: at(9), running: [], gaps: [{ after: at(1), through: at(6) }] });
+		expect(cut.state).toEqual({
+			newest: at(9),
+			running: [],
+			gaps: [{ after: at(1), through: at(6) }],
+		});
 		expect(readBackTo(cut.state)).toBe(at(1));
-		expect([6, 2, 1, 9, 10].map((h) => isNews(cut.state, at(h)))).toEqual([true, true, false, false, true]);
+		expect([6, 2, 1, 9, 10].map((h) => isNews(cut.state, at(h)))).toEqual([
+			true,
+			true,
+			false,
+			false,
+			true,
+		]);
 
 		const filled = advance(cut.state, [sync(10), ...history(9, 8, 7, 6, 5, 4, 3, 2, 1)], true);
 		expect(startsOf(filled.finished)).toEqual([2, 3, 4, 5, 6, 10]);
@@ -195,7 +263,11 @@ describe('watch state (syncWatch)', () => {
 	});
 
 	test('a second cut short before the gap keeps both gaps; a cut with nothing read changes nothing', () => {
-		const state: WatchState = { newest: at(9), running: [at(3)], gaps: [{ after: at(1), through: at(6) }] };
+		const state: WatchState = {
+			newest: at(9),
+			running: [at(3)],
+			gaps: [{ after: at(1), through: at(6) }],
+		};
 		const cut = advance(state, history(14, 13, 12), false);
 		expect(startsOf(cut.finished)).toEqual([13, 14]);
 		expect(cut.state.gaps).toEqual([
@@ -217,8 +289,19 @@ describe('watch state (syncWatch)', () => {
 	});
 
 	test('from the integration list: the last job is the newest, and only it can be running', () => {
-		expect(stateFromLastJob(at(4), 'running', 'x')).toEqual({ newest: at(4), running: [at(4)], lastJob: 'x' });
-		expect(stateFromLastJob(at(4), 'error', 'x')).toEqual({ newest: at(4), running: [], lastJob: 'x' });
-		expect(initialState([sync(5, 'running'), ...history(4)])).toEqual({ newest: at(5), running: [at(5)] });
+		expect(stateFromLastJob(at(4), 'running', 'x')).toEqual({
+			newest: at(4),
+			running: [at(4)],
+			lastJob: 'x',
+		});
+		expect(stateFromLastJob(at(4), 'error', 'x')).toEqual({
+			newest: at(4),
+			running: [],
+			lastJob: 'x',
+		});
+		expect(initialState([sync(5, 'running'), ...history(4)])).toEqual({
+			newest: at(5),
+			running: [at(5)],
+		});
 	});
 });

@@ -14,7 +14,10 @@ const listRequests = () => sim.requests.filter((request) => request.path === '/c
 beforeAll(() => nock.enableNetConnect('127.0.0.1'));
 beforeEach(async () => {
 	sim = await startSimulator({
-		apiKeys: { [API_KEY]: ALL, 'read-only-key': ['cdi.integration_job_status', 'cdi.integration_list'] },
+		apiKeys: {
+			[API_KEY]: ALL,
+			'read-only-key': ['cdi.integration_job_status', 'cdi.integration_list'],
+		},
 		integrations: Array.from({ length: 23 }, (_, index) => ({
 			integration_id: `int-${index}`,
 			integration_name: index === 7 ? 'Orders from Snowflake' : `Integration ${index}`,
@@ -33,7 +36,9 @@ describe('List Integrations', () => {
 		});
 
 		expect(result.error).toBeUndefined();
-		expect(result.items.map((item) => item.json.integration_id)).toEqual(Array.from({ length: 23 }, (_, index) => `int-${index}`));
+		expect(result.items.map((item) => item.json.integration_id)).toEqual(
+			Array.from({ length: 23 }, (_, index) => `int-${index}`),
+		);
 		expect(Object.keys(result.items[0].json)).toEqual([
 			'integration_id',
 			'app_group_id',
@@ -64,8 +69,16 @@ describe('List Integrations', () => {
 describe('The integration picker (resource locator "From List")', () => {
 	test('one page per call, the next through the pagination token', async () => {
 		const first = await searchIntegrationsList(undefined, undefined, credentials());
-		const second = await searchIntegrationsList(undefined, first.paginationToken as string, credentials());
-		const third = await searchIntegrationsList(undefined, second.paginationToken as string, credentials());
+		const second = await searchIntegrationsList(
+			undefined,
+			first.paginationToken as string,
+			credentials(),
+		);
+		const third = await searchIntegrationsList(
+			undefined,
+			second.paginationToken as string,
+			credentials(),
+		);
 
 		expect(first.results).toHaveLength(10);
 		expect(first.results[0]).toEqual({ name: 'Integration 0', value: 'int-0' });
@@ -102,9 +115,14 @@ describe('The Integration parameter by URL', () => {
 });
 
 describe('Trigger Sync', () => {
-	const trigger = (extra = {}) => ({ resource: 'integration', operation: 'triggerSync', integrationId: byId('int-4'), ...extra });
+	const trigger = (extra = {}) => ({
+		resource: 'integration',
+		operation: 'triggerSync',
+		integrationId: byId('int-4'),
+		...extra,
+	});
 
-	test('without waiting: one item with the integration, Braze\'s message and when it was triggered', async () => {
+	test("without waiting: one item with the integration, Braze's message and when it was triggered", async () => {
 		const before = Date.now();
 		const result = await runBrazeNode({ parameters: trigger(), credentials: credentials() });
 
@@ -139,28 +157,40 @@ describe('Trigger Sync', () => {
 	test.each([
 		['error', /ended with status "error": 0 rows synced, 0 rows failed/],
 		['config_error', /ended with status "config_error"/],
-	])('waiting, a sync ending %s fails the node by default, naming status and rows', async (status, message) => {
-		sim.options.syncStatus = status;
+	])(
+		'waiting, a sync ending %s fails the node by default, naming status and rows',
+		async (status, message) => {
+			sim.options.syncStatus = status;
 
-		const result = await runBrazeNode({
-			parameters: trigger({ waitForCompletion: true, options: { pollInterval: 0.1 } }),
-			credentials: credentials(),
-		});
+			const result = await runBrazeNode({
+				parameters: trigger({ waitForCompletion: true, options: { pollInterval: 0.1 } }),
+				credentials: credentials(),
+			});
 
-		expect(result.error?.message).toMatch(message);
-	});
+			expect(result.error?.message).toMatch(message);
+		},
+	);
 
 	test('Fail on Status decides: partial can fail, error can pass', async () => {
 		sim.options.syncStatus = 'partial';
 		const failing = await runBrazeNode({
-			parameters: trigger({ waitForCompletion: true, options: { pollInterval: 0.1, failOnStatus: ['partial'] } }),
+			parameters: trigger({
+				waitForCompletion: true,
+				options: { pollInterval: 0.1, failOnStatus: ['partial'] },
+			}),
 			credentials: credentials(),
 		});
-		expect(failing.error?.message).toMatch(/ended with status "partial": \d+ rows synced, \d+ rows failed/);
+		expect(failing.error?.message).toMatch(
+			/ended with status "partial": \d+ rows synced, \d+ rows failed/,
+		);
 
 		sim.options.syncStatus = 'error';
 		const passing = await runBrazeNode({
-			parameters: trigger({ integrationId: byId('int-5'), waitForCompletion: true, options: { pollInterval: 0.1, failOnStatus: [] } }),
+			parameters: trigger({
+				integrationId: byId('int-5'),
+				waitForCompletion: true,
+				options: { pollInterval: 0.1, failOnStatus: [] },
+			}),
 			credentials: credentials(),
 		});
 		expect(passing.items.map((item) => item.json.job_status)).toEqual(['error']);
@@ -175,7 +205,15 @@ describe('Trigger Sync', () => {
 			continueOnFail: true,
 		});
 
-		expect(result.items).toEqual([{ json: { error: expect.stringMatching(/ended with status "error"/), description: expect.any(String) }, pairedItem: { item: 0 } }]);
+		expect(result.items).toEqual([
+			{
+				json: {
+					error: expect.stringMatching(/ended with status "error"/),
+					description: expect.any(String),
+				},
+				pairedItem: { item: 0 },
+			},
+		]);
 	});
 
 	test('"Another job is in progress" is reported as a running sync, not as a rate limit', async () => {
@@ -208,11 +246,16 @@ describe('Trigger Sync', () => {
 		sim.options.syncDurationMs = 60_000;
 
 		const result = await runBrazeNode({
-			parameters: trigger({ waitForCompletion: true, options: { pollInterval: 0.1, timeout: 0.3 } }),
+			parameters: trigger({
+				waitForCompletion: true,
+				options: { pollInterval: 0.1, timeout: 0.3 },
+			}),
 			credentials: credentials(),
 		});
 
-		expect(result.error?.message).toBe('The sync of integration int-4 was still running after 0.3 seconds');
+		expect(result.error?.message).toBe(
+			'The sync of integration int-4 was still running after 0.3 seconds',
+		);
 	});
 
 	test('a rate-limited trigger is a rate limit, naming the 20 a minute of this endpoint', async () => {
@@ -230,9 +273,14 @@ describe('Trigger Sync', () => {
 	});
 
 	test('a key without cdi.integration_sync gets the permission named', async () => {
-		const result = await runBrazeNode({ parameters: trigger(), credentials: credentials('read-only-key') });
+		const result = await runBrazeNode({
+			parameters: trigger(),
+			credentials: credentials('read-only-key'),
+		});
 
-		expect(result.error?.message).toBe('The API key lacks the cdi.integration_sync permission (403 Access Denied)');
+		expect(result.error?.message).toBe(
+			'The API key lacks the cdi.integration_sync permission (403 Access Denied)',
+		);
 		expectNoKeyIn(result.run);
 	});
 });

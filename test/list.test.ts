@@ -1,7 +1,8 @@
 import { API_KEY, runBrazeNode } from './harness';
 import { expectNoKeyIn, INTEGRATION_ID, listParameters, makeSyncs, serveHistory } from './fixtures';
 
-const json = (result: Awaited<ReturnType<typeof runBrazeNode>>) => result.items.map((item) => item.json);
+const json = (result: Awaited<ReturnType<typeof runBrazeNode>>) =>
+	result.items.map((item) => item.json);
 /** What the node should emit for an API sync: its fields unchanged, plus two of ours. */
 const asItem = (sync: Record<string, unknown>) => ({
 	...sync,
@@ -73,19 +74,44 @@ describe('List Job Sync Status, return all', () => {
 
 	test('passes running syncs through with a null or absent finish time, duration null', async () => {
 		const syncs = makeSyncs(3, { running: true });
-		const absent = { job_status: 'running', sync_start_time: '2026-03-25T09:00:00.000Z', rows_synced: 0 };
-		const empty = { job_status: 'running', sync_start_time: '2026-03-25T08:00:00.000Z', sync_finish_time: '' };
+		const absent = {
+			job_status: 'running',
+			sync_start_time: '2026-03-25T09:00:00.000Z',
+			rows_synced: 0,
+		};
+		const empty = {
+			job_status: 'running',
+			sync_start_time: '2026-03-25T08:00:00.000Z',
+			sync_finish_time: '',
+		};
 		serveHistory([...syncs, absent, empty]);
 
 		const result = await runBrazeNode({ parameters: listParameters({ returnAll: true }) });
 
-		expect(json(result)[0]).toMatchObject({ job_status: 'running', sync_finish_time: null, duration_seconds: null });
-		expect(json(result)[3]).toEqual({ ...absent, integration_id: INTEGRATION_ID, duration_seconds: null });
-		expect(json(result)[4]).toEqual({ ...empty, integration_id: INTEGRATION_ID, duration_seconds: null });
+		expect(json(result)[0]).toMatchObject({
+			job_status: 'running',
+			sync_finish_time: null,
+			duration_seconds: null,
+		});
+		expect(json(result)[3]).toEqual({
+			...absent,
+			integration_id: INTEGRATION_ID,
+			duration_seconds: null,
+		});
+		expect(json(result)[4]).toEqual({
+			...empty,
+			integration_id: INTEGRATION_ID,
+			duration_seconds: null,
+		});
 	});
 
 	test('passes unknown statuses and extra fields through unchanged', async () => {
-		const odd = { job_status: 'limit_exceeded', sync_start_time: '2026-03-25T12:00:00Z', integration_id: 'from-api', extra: { a: 1 } };
+		const odd = {
+			job_status: 'limit_exceeded',
+			sync_start_time: '2026-03-25T12:00:00Z',
+			integration_id: 'from-api',
+			extra: { a: 1 },
+		};
 		serveHistory([odd]);
 
 		const result = await runBrazeNode({ parameters: listParameters({ returnAll: true }) });
@@ -136,10 +162,15 @@ describe('List Job Sync Status, filters', () => {
 		const history = serveHistory(syncs);
 
 		const result = await runBrazeNode({
-			parameters: listParameters({ returnAll: true, filters: { status: ['error', 'config_error'] } }),
+			parameters: listParameters({
+				returnAll: true,
+				filters: { status: ['error', 'config_error'] },
+			}),
 		});
 
-		const expected = syncs.filter((sync) => ['error', 'config_error'].includes(String(sync.job_status)));
+		const expected = syncs.filter((sync) =>
+			['error', 'config_error'].includes(String(sync.job_status)),
+		);
 		expect(json(result)).toEqual(expected.map(asItem));
 		expect(history.requests).toEqual([0, 10, 20, 30]);
 	});
@@ -147,7 +178,9 @@ describe('List Job Sync Status, filters', () => {
 	test('status with a limit reads only until the limit is met', async () => {
 		const history = serveHistory(syncs);
 
-		const result = await runBrazeNode({ parameters: listParameters({ limit: 3, filters: { status: ['partial'] } }) });
+		const result = await runBrazeNode({
+			parameters: listParameters({ limit: 3, filters: { status: ['partial'] } }),
+		});
 
 		expect(json(result).map((item) => item.job_status)).toEqual(['partial', 'partial', 'partial']);
 		// partial is every 7th sync from index 1: 1, 8, 15 → pages 0 and 10
@@ -158,7 +191,10 @@ describe('List Job Sync Status, filters', () => {
 		const history = serveHistory(syncs);
 
 		const result = await runBrazeNode({
-			parameters: listParameters({ returnAll: true, filters: { startedAfter: '2026-03-24T22:00:00Z' } }),
+			parameters: listParameters({
+				returnAll: true,
+				filters: { startedAfter: '2026-03-24T22:00:00Z' },
+			}),
 		});
 
 		// 12:00 back to 22:00 the day before: 15 syncs, indexes 0..14
@@ -187,7 +223,10 @@ describe('List Job Sync Status, filters', () => {
 		serveHistory(syncs);
 
 		const result = await runBrazeNode({
-			parameters: listParameters({ returnAll: true, filters: { startedAfter: '2026-03-25T12:00:00' } }),
+			parameters: listParameters({
+				returnAll: true,
+				filters: { startedAfter: '2026-03-25T12:00:00' },
+			}),
 			timezone: 'Europe/Berlin', // UTC+1 in March: 11:00Z
 		});
 
@@ -201,7 +240,10 @@ describe('List Job Sync Status, filters', () => {
 		const history = serveHistory(syncs);
 
 		const result = await runBrazeNode({
-			parameters: listParameters({ returnAll: true, filters: { startedBefore: '2026-03-25T00:00:00Z' } }),
+			parameters: listParameters({
+				returnAll: true,
+				filters: { startedBefore: '2026-03-25T00:00:00Z' },
+			}),
 		});
 
 		expect(json(result)).toEqual(syncs.slice(13).map(asItem));
@@ -213,7 +255,10 @@ describe('List Job Sync Status, filters', () => {
 		const history = serveHistory(oldestFirst);
 
 		const result = await runBrazeNode({
-			parameters: listParameters({ returnAll: true, filters: { startedAfter: '2026-03-25T03:00:00Z' } }),
+			parameters: listParameters({
+				returnAll: true,
+				filters: { startedAfter: '2026-03-25T03:00:00Z' },
+			}),
 		});
 
 		expect(json(result)).toEqual(syncs.slice(0, 10).reverse().map(asItem));
@@ -227,7 +272,9 @@ describe('List Job Sync Status, filters', () => {
 			parameters: listParameters({ returnAll: true, filters: { startedAfter: 'yesterday-ish' } }),
 		});
 
-		expect(result.error?.message).toBe('Filters → Started After: "yesterday-ish" is not a date and time');
+		expect(result.error?.message).toBe(
+			'Filters → Started After: "yesterday-ish" is not a date and time',
+		);
 		expect(history.requests).toEqual([]);
 	});
 
@@ -239,7 +286,9 @@ describe('List Job Sync Status, filters', () => {
 			}),
 		});
 
-		expect(result.error?.message).toBe('Filters → Started After must be earlier than Started Before');
+		expect(result.error?.message).toBe(
+			'Filters → Started After must be earlier than Started Before',
+		);
 	});
 });
 
@@ -251,7 +300,10 @@ describe('List Job Sync Status, several input items', () => {
 		serveHistory(second, { integrationId: 'bbb' });
 
 		const result = await runBrazeNode({
-			parameters: listParameters({ returnAll: true, integrationId: { __rl: true, mode: 'id', value: '={{ $json.id }}' } }),
+			parameters: listParameters({
+				returnAll: true,
+				integrationId: { __rl: true, mode: 'id', value: '={{ $json.id }}' },
+			}),
 			input: [{ id: 'aaa' }, { id: ' bbb ' }],
 		});
 

@@ -17,13 +17,19 @@ describe('the published package', () => {
 		expect(packageJson.n8n).toEqual({
 			n8nNodesApiVersion: 1,
 			credentials: ['dist/credentials/BrazeCdiApi.credentials.js'],
-			nodes: ['dist/nodes/BrazeCdi/BrazeCdi.node.js', 'dist/nodes/BrazeCdi/BrazeCdiTrigger.node.js'],
+			nodes: [
+				'dist/nodes/BrazeCdi/BrazeCdi.node.js',
+				'dist/nodes/BrazeCdi/BrazeCdiTrigger.node.js',
+			],
 		});
 	});
 
 	test('npm pack ships dist/ (node, credential, icons, codex) and no tests or sources', () => {
 		const [pack] = JSON.parse(
-			execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: PACKAGE_DIR, encoding: 'utf8' }),
+			execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
+				cwd: PACKAGE_DIR,
+				encoding: 'utf8',
+			}),
 		);
 		const files: string[] = pack.files.map((file: { path: string }) => file.path);
 
@@ -42,9 +48,12 @@ describe('the published package', () => {
 			]),
 		);
 		const unexpected = files.filter(
-			(file) => !['package.json', 'README.md', 'LICENSE'].includes(file) && !file.startsWith('dist/'),
+			(file) =>
+				!['package.json', 'README.md', 'LICENSE'].includes(file) && !file.startsWith('dist/'),
 		);
 		expect(unexpected).toEqual([]);
-		expect(files.filter((file) => /(^|\/)test\/|\.test\.|\.ts$/.test(file) && !file.endsWith('.d.ts'))).toEqual([]);
+		expect(
+			files.filter((file) => /(^|\/)test\/|\.test\.|\.ts$/.test(file) && !file.endsWith('.d.ts')),
+		).toEqual([]);
 	});
 });

@@ -14,7 +14,8 @@ const spaceArb = fc.constantFrom('', ' ', '  ', '\t');
 function target(style: string, cursor: string, extraQuery: boolean) {
 	const query = `${extraQuery ? 'limit=10&' : ''}cursor=${encodeURIComponent(cursor)}`;
 	if (style === 'absolute') return `${ENDPOINT}${PATH}?${query}`;
-	if (style === 'missingSlash') return `/cdi/integrations${INTEGRATION_ID}/job_sync_status?${query}`;
+	if (style === 'missingSlash')
+		return `/cdi/integrations${INTEGRATION_ID}/job_sync_status?${query}`;
 	return `${PATH}?${query}`;
 }
 
@@ -34,9 +35,13 @@ describe('Link header parser, for any header Braze could send', () => {
 				fc.boolean(),
 				(next, prev, style, space, nextFirst, extraParam, extraQuery) => {
 					const values = [linkValue(target(style, next, extraQuery), 'next', space, extraParam)];
-					if (prev !== undefined) values.push(linkValue(target(style, prev, extraQuery), 'prev', space, extraParam));
+					if (prev !== undefined)
+						values.push(linkValue(target(style, prev, extraQuery), 'prev', space, extraParam));
 					if (!nextFirst) values.reverse();
-					expect(nextPage(values.join(`,${space}`))).toEqual({ kind: 'next', cursor: encodeURIComponent(next) });
+					expect(nextPage(values.join(`,${space}`))).toEqual({
+						kind: 'next',
+						cursor: encodeURIComponent(next),
+					});
 				},
 			),
 		);
@@ -44,16 +49,19 @@ describe('Link header parser, for any header Braze could send', () => {
 
 	test('any other text is a readable list without a next link, or else refused: never a silent end', () => {
 		fc.assert(
-			fc.property(fc.string({ unit: fc.constantFrom('<', '>', ';', ',', '=', '"', ' ', 'a', '/', '?') }), (header) => {
-				const next = nextPage(header);
-				expect(next.kind).not.toBe('next'); // no target here has a cursor
-				if (next.kind === 'none') {
-					// Read as a list: outside its <targets>, no stray bracket and no open quote.
-					const outside = header.replace(/<[^>]*>/g, '');
-					expect(outside).not.toMatch(/[<>]/);
-					expect(outside.split('"').length % 2).toBe(1);
-				}
-			}),
+			fc.property(
+				fc.string({ unit: fc.constantFrom('<', '>', ';', ',', '=', '"', ' ', 'a', '/', '?') }),
+				(header) => {
+					const next = nextPage(header);
+					expect(next.kind).not.toBe('next'); // no target here has a cursor
+					if (next.kind === 'none') {
+						// Read as a list: outside its <targets>, no stray bracket and no open quote.
+						const outside = header.replace(/<[^>]*>/g, '');
+						expect(outside).not.toMatch(/[<>]/);
+						expect(outside.split('"').length % 2).toBe(1);
+					}
+				},
+			),
 			{ numRuns: 2000 },
 		);
 	});
@@ -61,8 +69,15 @@ describe('Link header parser, for any header Braze could send', () => {
 	test('without a next link there is no next page; a next link on any host gives its cursor alone', () => {
 		fc.assert(
 			fc.property(cursorArb, styleArb, spaceArb, fc.domain(), (cursor, style, space, host) => {
-				expect(nextPage(linkValue(target(style, cursor, false), 'prev', space, false))).toEqual({ kind: 'none' });
-				const elsewhere = linkValue(`https://${host}${PATH}?cursor=${encodeURIComponent(cursor)}`, 'next', space, false);
+				expect(nextPage(linkValue(target(style, cursor, false), 'prev', space, false))).toEqual({
+					kind: 'none',
+				});
+				const elsewhere = linkValue(
+					`https://${host}${PATH}?cursor=${encodeURIComponent(cursor)}`,
+					'next',
+					space,
+					false,
+				);
 				expect(nextPage(elsewhere)).toEqual({ kind: 'next', cursor: encodeURIComponent(cursor) });
 			}),
 		);
@@ -70,7 +85,7 @@ describe('Link header parser, for any header Braze could send', () => {
 });
 
 describe('Pagination in the engine, for any history, page sizes, link styles and faults', () => {
-	test('the items are the server\'s history, in order, once each', async () => {
+	test("the items are the server's history, in order, once each", async () => {
 		await fc.assert(
 			fc.asyncProperty(
 				fc.array(fc.integer({ min: 1, max: 10 }), { minLength: 1, maxLength: 8 }),
@@ -82,11 +97,15 @@ describe('Pagination in the engine, for any history, page sizes, link styles and
 					const history = pageSizes.flatMap((size, page) =>
 						Array.from({ length: size }, (_, index) => ({
 							job_status: 'success',
-							sync_start_time: new Date(Date.UTC(2026, 2, 25) - (page * 10 + index) * 60_000).toISOString(),
+							sync_start_time: new Date(
+								Date.UTC(2026, 2, 25) - (page * 10 + index) * 60_000,
+							).toISOString(),
 							marker: `${page}-${index}`,
 						})),
 					);
-					const cursors = pageSizes.map((_, page) => Buffer.from(`page:${page}`).toString('base64'));
+					const cursors = pageSizes.map((_, page) =>
+						Buffer.from(`page:${page}`).toString('base64'),
+					);
 					let request = 0;
 					nock(ENDPOINT)
 						.persist()
@@ -94,21 +113,30 @@ describe('Pagination in the engine, for any history, page sizes, link styles and
 						.query(true)
 						.reply((uri) => {
 							request++;
-							if (faultyRequests.includes(request)) return [503, { message: 'Service Unavailable' }];
+							if (faultyRequests.includes(request))
+								return [503, { message: 'Service Unavailable' }];
 							const cursor = new URL(uri, ENDPOINT).searchParams.get('cursor');
 							const page = cursor === null ? 0 : cursors.indexOf(cursor);
 							const start = pageSizes.slice(0, page).reduce((sum, size) => sum + size, 0);
 							const links = [];
-							if (page > 0) links.push(linkValue(target(style, cursors[page - 1], false), 'prev', ' ', false));
-							if (page < pageSizes.length - 1) links.push(linkValue(target(style, cursors[page + 1], false), 'next', ' ', false));
+							if (page > 0)
+								links.push(linkValue(target(style, cursors[page - 1], false), 'prev', ' ', false));
+							if (page < pageSizes.length - 1)
+								links.push(linkValue(target(style, cursors[page + 1], false), 'next', ' ', false));
 							if (nextFirst) links.reverse();
-							return [200, { results: history.slice(start, start + pageSizes[page]), message: 'success' }, links.length ? { link: links.join(',') } : {}];
+							return [
+								200,
+								{ results: history.slice(start, start + pageSizes[page]), message: 'success' },
+								links.length ? { link: links.join(',') } : {},
+							];
 						});
 
 					const result = await runBrazeNode({ parameters: listParameters({ returnAll: true }) });
 
 					expect(result.error).toBeUndefined();
-					expect(result.items.map((item) => item.json.marker)).toEqual(history.map((sync) => sync.marker));
+					expect(result.items.map((item) => item.json.marker)).toEqual(
+						history.map((sync) => sync.marker),
+					);
 				},
 			),
 			{ numRuns: 25 },

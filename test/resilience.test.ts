@@ -14,20 +14,33 @@ beforeAll(() => nock.enableNetConnect('127.0.0.1'));
 afterEach(async () => await sim?.close());
 
 async function simulate(options: SimulatorOptions = {}, syncs = 37) {
-	sim = await startSimulator({ apiKeys: { [API_KEY]: ALL }, integrations: [{ integration_id: 'int-a', syncs: makeSyncs(syncs) }], ...options });
+	sim = await startSimulator({
+		apiKeys: { [API_KEY]: ALL },
+		integrations: [{ integration_id: 'int-a', syncs: makeSyncs(syncs) }],
+		...options,
+	});
 	return sim;
 }
 const listAll = (options = {}, run: Partial<RunOptions> = {}) =>
 	runBrazeNode({
-		parameters: { resource: 'jobSync', operation: 'list', integrationId: { __rl: true, mode: 'id', value: 'int-a' }, returnAll: true, options },
+		parameters: {
+			resource: 'jobSync',
+			operation: 'list',
+			integrationId: { __rl: true, mode: 'id', value: 'int-a' },
+			returnAll: true,
+			options,
+		},
 		credentials: { restEndpoint: 'custom', customUrl: sim.url, apiKey: API_KEY },
 		...run,
 	});
 const expectAllSyncs = (result: Awaited<ReturnType<typeof listAll>>) => {
 	expect(result.error).toBeUndefined();
-	expect(result.items.map((item) => item.json.sync_start_time)).toEqual(sim.integration('int-a').syncs.map((sync) => sync.sync_start_time));
+	expect(result.items.map((item) => item.json.sync_start_time)).toEqual(
+		sim.integration('int-a').syncs.map((sync) => sync.sync_start_time),
+	);
 };
-const pagesRequested = () => sim.requestsFor(PATH).map((request) => request.query.cursor ?? 'first');
+const pagesRequested = () =>
+	sim.requestsFor(PATH).map((request) => request.query.cursor ?? 'first');
 
 describe('faults: retried from the failed page, nothing lost or twice', () => {
 	test.each([500, 502, 503, 504] as const)('a %i on the third page', async (kind) => {
@@ -52,9 +65,17 @@ describe('faults: retried from the failed page, nothing lost or twice', () => {
 
 	test('a 5xx on every 7th request and a reset on every 11th: the same items', async () => {
 		const faults = [
-			...Array.from({ length: 12 }, (_, index) => ({ request: 7 * (index + 1), kind: 503 as const })),
-			...Array.from({ length: 7 }, (_, index) => ({ request: 11 * (index + 1), kind: 'reset' as const })),
-		].filter((fault, index, all) => all.findIndex((other) => other.request === fault.request) === index);
+			...Array.from({ length: 12 }, (_, index) => ({
+				request: 7 * (index + 1),
+				kind: 503 as const,
+			})),
+			...Array.from({ length: 7 }, (_, index) => ({
+				request: 11 * (index + 1),
+				kind: 'reset' as const,
+			})),
+		].filter(
+			(fault, index, all) => all.findIndex((other) => other.request === fault.request) === index,
+		);
 		await simulate({ faults }, 250);
 
 		const result = await listAll();
@@ -67,17 +88,25 @@ describe('faults: retried from the failed page, nothing lost or twice', () => {
 		[401, 'a wrong key', { apiKey: 'wrong-key' }],
 		[403, 'a key without the permission', { apiKey: 'list-only' }],
 		[404, 'an endpoint with a wrong path', { path: '/not-braze' }],
-	])('a %i (%s) is never retried', async (status, _name, { integrationId = 'int-a', apiKey = API_KEY, path = '' }) => {
-		await simulate({ apiKeys: { [API_KEY]: ALL, 'list-only': ['cdi.integration_list'] } });
+	])(
+		'a %i (%s) is never retried',
+		async (status, _name, { integrationId = 'int-a', apiKey = API_KEY, path = '' }) => {
+			await simulate({ apiKeys: { [API_KEY]: ALL, 'list-only': ['cdi.integration_list'] } });
 
-		const result = await runBrazeNode({
-			parameters: { resource: 'jobSync', operation: 'list', integrationId: { __rl: true, mode: 'id', value: integrationId }, returnAll: true },
-			credentials: { restEndpoint: 'custom', customUrl: `${sim.url}${path}`, apiKey },
-		});
+			const result = await runBrazeNode({
+				parameters: {
+					resource: 'jobSync',
+					operation: 'list',
+					integrationId: { __rl: true, mode: 'id', value: integrationId },
+					returnAll: true,
+				},
+				credentials: { restEndpoint: 'custom', customUrl: `${sim.url}${path}`, apiKey },
+			});
 
-		expect(result.error?.httpCode).toBe(String(status));
-		expect(sim.requests.map((request) => request.status)).toEqual([status]);
-	});
+			expect(result.error?.httpCode).toBe(String(status));
+			expect(sim.requests.map((request) => request.status)).toEqual([status]);
+		},
+	);
 });
 
 describe('rate limits', () => {
@@ -102,8 +131,12 @@ describe('rate limits', () => {
 		const result = await listAll();
 
 		expectAllSyncs(result);
-		expect(sim.requests.filter((request) => request.status === 429).length).toBeGreaterThanOrEqual(1);
-		const served = sim.requests.filter((request) => request.status === 200).map((request) => request.query.cursor ?? 'first');
+		expect(sim.requests.filter((request) => request.status === 429).length).toBeGreaterThanOrEqual(
+			1,
+		);
+		const served = sim.requests
+			.filter((request) => request.status === 200)
+			.map((request) => request.query.cursor ?? 'first');
 		expect(new Set(served).size).toBe(served.length);
 	}, 30_000);
 
@@ -114,7 +147,9 @@ describe('rate limits', () => {
 		const result = await listAll({ maxWait: 2 });
 
 		expect(Date.now() - started).toBeLessThan(10_000);
-		expect(result.error?.message).toBe("Braze's rate limit would make this wait longer than Max Wait (2 s)");
+		expect(result.error?.message).toBe(
+			"Braze's rate limit would make this wait longer than Max Wait (2 s)",
+		);
 		expect(result.error?.description).toMatch(/^1 pages \(10 results\) were read before stopping/);
 	});
 

@@ -5,7 +5,13 @@
 import nock from 'nock';
 
 import type { Simulator, SimulatorOptions } from '../simulator';
-import { ALL_PERMISSIONS, makeSyncs, seedIntegrations, startSimulator, startSimulatorProcess } from '../simulator';
+import {
+	ALL_PERMISSIONS,
+	makeSyncs,
+	seedIntegrations,
+	startSimulator,
+	startSimulatorProcess,
+} from '../simulator';
 
 const KEY = 'sim-api-key';
 const b64 = (text: string) => Buffer.from(text).toString('base64');
@@ -21,7 +27,10 @@ async function simulator(options: SimulatorOptions = {}) {
 }
 
 function call(sim: Simulator, path: string, { key = KEY as string | null, method = 'GET' } = {}) {
-	return fetch(`${sim.url}${path}`, { method, headers: key === null ? {} : { authorization: `Bearer ${key}` } });
+	return fetch(`${sim.url}${path}`, {
+		method,
+		headers: key === null ? {} : { authorization: `Bearer ${key}` },
+	});
 }
 
 /** A Braze body: a message, and results or errors. */
@@ -29,7 +38,12 @@ type Body = { message: string; errors?: string[]; results: Array<Record<string, 
 
 async function callJson(sim: Simulator, path: string, options: Parameters<typeof call>[2] = {}) {
 	const response = await call(sim, path, options);
-	return { response, status: response.status, link: response.headers.get('link'), body: (await response.json()) as Body };
+	return {
+		response,
+		status: response.status,
+		link: response.headers.get('link'),
+		body: (await response.json()) as Body,
+	};
 }
 
 beforeAll(() => {
@@ -43,7 +57,13 @@ afterAll(async () => {
 describe('data', () => {
 	test('makeSyncs: newest first, hourly from a fixed time, cycling every status, exactly the API fields', () => {
 		const syncs = makeSyncs(5);
-		expect(syncs.map((sync) => sync.job_status)).toEqual(['success', 'partial', 'error', 'config_error', 'success']);
+		expect(syncs.map((sync) => sync.job_status)).toEqual([
+			'success',
+			'partial',
+			'error',
+			'config_error',
+			'success',
+		]);
 		expect(syncs.map((sync) => sync.sync_start_time)).toEqual([
 			'2026-03-25T12:00:00.000Z',
 			'2026-03-25T11:00:00.000Z',
@@ -68,12 +88,18 @@ describe('data', () => {
 		expect(success.rows_failed_with_errors).toBe(0);
 		expect(partial.rows_synced).toBeGreaterThan(0);
 		expect(partial.rows_failed_with_errors).toBeGreaterThan(0);
-		expect([error.rows_synced, error.rows_failed_with_errors, configError.rows_synced]).toEqual([0, 0, 0]);
+		expect([error.rows_synced, error.rows_failed_with_errors, configError.rows_synced]).toEqual([
+			0, 0, 0,
+		]);
 		expect(makeSyncs(5)).toEqual(syncs);
 	});
 
 	test('makeSyncs: newest, spacing and a running newest sync', () => {
-		const syncs = makeSyncs(3, { newest: new Date('2026-01-01T00:00:00Z'), spacingMs: 60_000, running: true });
+		const syncs = makeSyncs(3, {
+			newest: new Date('2026-01-01T00:00:00Z'),
+			spacingMs: 60_000,
+			running: true,
+		});
 		expect(syncs.map((sync) => sync.sync_start_time)).toEqual([
 			'2026-01-01T00:00:00.000Z',
 			'2025-12-31T23:59:00.000Z',
@@ -101,10 +127,14 @@ describe('data', () => {
 			['cdi-thirty-seven', 37],
 			['cdi-three-thousand', 3000],
 		]);
-		expect(seeds.find((seed) => seed.integration_id === 'cdi-thirty-seven')!.integration_name).toBe('Orders (37 syncs)');
+		expect(seeds.find((seed) => seed.integration_id === 'cdi-thirty-seven')!.integration_name).toBe(
+			'Orders (37 syncs)',
+		);
 		const eleven = seeds.find((seed) => seed.integration_id === 'cdi-eleven')!.syncs;
 		expect(eleven[0]).toMatchObject({ job_status: 'running', sync_finish_time: null });
-		expect(new Set(eleven.map((sync) => sync.job_status))).toEqual(new Set(['running', 'success', 'partial', 'error', 'config_error']));
+		expect(new Set(eleven.map((sync) => sync.job_status))).toEqual(
+			new Set(['running', 'success', 'partial', 'error', 'config_error']),
+		);
 	});
 });
 
@@ -116,7 +146,11 @@ describe('GET job_sync_status: pages of 10, newest first, Link header', () => {
 
 	test('0 and 10 syncs: one page, no Link header', async () => {
 		const empty = await callJson(sim, jobsPath('cdi-empty'));
-		expect(empty).toMatchObject({ status: 200, link: null, body: { results: [], message: 'success' } });
+		expect(empty).toMatchObject({
+			status: 200,
+			link: null,
+			body: { results: [], message: 'success' },
+		});
 		expect(empty.response.headers.get('content-type')).toBe('application/json');
 
 		const ten = await callJson(sim, jobsPath('cdi-ten'));
@@ -126,12 +160,16 @@ describe('GET job_sync_status: pages of 10, newest first, Link header', () => {
 
 	test('11 syncs: next only on the first page, prev only on the last; the running one first', async () => {
 		const first = await callJson(sim, jobsPath('cdi-eleven'));
-		expect(first.link).toBe(`</cdi/integrations/cdi-eleven/job_sync_status?cursor=${cursor(10)}>; rel="next"`);
+		expect(first.link).toBe(
+			`</cdi/integrations/cdi-eleven/job_sync_status?cursor=${cursor(10)}>; rel="next"`,
+		);
 		expect(first.body.results).toHaveLength(10);
 		expect(first.body.results[0]).toMatchObject({ job_status: 'running', sync_finish_time: null });
 
 		const last = await callJson(sim, `${jobsPath('cdi-eleven')}?cursor=${cursor(10)}`);
-		expect(last.link).toBe('</cdi/integrations/cdi-eleven/job_sync_status?cursor=c2tpcDow>; rel="prev"');
+		expect(last.link).toBe(
+			'</cdi/integrations/cdi-eleven/job_sync_status?cursor=c2tpcDow>; rel="prev"',
+		);
 		expect(last.body.results).toEqual(sim.integration('cdi-eleven').syncs.slice(10));
 	});
 
@@ -146,7 +184,8 @@ describe('GET job_sync_status: pages of 10, newest first, Link header', () => {
 			results.push(...page.body.results);
 			path = /<([^>]*)>; rel="next"/.exec(page.link ?? '')?.[1] ?? null;
 		}
-		const link = (skip: number) => `</cdi/integrations/cdi-thirty-seven/job_sync_status?cursor=${cursor(skip)}>`;
+		const link = (skip: number) =>
+			`</cdi/integrations/cdi-thirty-seven/job_sync_status?cursor=${cursor(skip)}>`;
 		expect(links).toEqual([
 			`${link(10)}; rel="next"`,
 			`${link(0)}; rel="prev",${link(20)}; rel="next"`,
@@ -173,7 +212,10 @@ describe('GET job_sync_status: pages of 10, newest first, Link header', () => {
 		['a skip past the end', cursor(40)],
 		['empty', ''],
 	])('invalid cursor (%s): 400 Invalid cursor', async (_, value) => {
-		const page = await callJson(sim, `${jobsPath('cdi-thirty-seven')}?cursor=${encodeURIComponent(value)}`);
+		const page = await callJson(
+			sim,
+			`${jobsPath('cdi-thirty-seven')}?cursor=${encodeURIComponent(value)}`,
+		);
 		expect(page.status).toBe(400);
 		expect(page.body).toEqual({ message: 'Invalid cursor', errors: [] });
 	});
@@ -192,14 +234,17 @@ describe('link styles', () => {
 		);
 	});
 
-	test('missingSlash: the docs\' next link, which the simulator does not serve', async () => {
+	test("missingSlash: the docs' next link, which the simulator does not serve", async () => {
 		const sim = await simulator({ integrations, linkStyle: 'missingSlash' });
 		const { link } = await callJson(sim, secondPage);
 		expect(link).toBe(
 			`</cdi/integrations/int-37/job_sync_status?cursor=${cursor(0)}>; rel="prev",` +
 				`</cdi/integrationsint-37/job_sync_status?cursor=${cursor(20)}>; rel="next"`,
 		);
-		const broken = await callJson(sim, `/cdi/integrationsint-37/job_sync_status?cursor=${cursor(20)}`);
+		const broken = await callJson(
+			sim,
+			`/cdi/integrationsint-37/job_sync_status?cursor=${cursor(20)}`,
+		);
 		expect(broken).toMatchObject({ status: 404, body: { message: 'Not Found', errors: [] } });
 	});
 
@@ -209,7 +254,11 @@ describe('link styles', () => {
 			`</cdi/integrations/int-37/job_sync_status?cursor=${cursor(0)}>; rel="prev",` +
 				`<http://127.0.0.2:9/cdi/integrations/int-37/job_sync_status?cursor=${cursor(20)}>; rel="next"`,
 		);
-		const chosen = await simulator({ integrations, linkStyle: 'foreign', foreignOrigin: 'https://elsewhere.example' });
+		const chosen = await simulator({
+			integrations,
+			linkStyle: 'foreign',
+			foreignOrigin: 'https://elsewhere.example',
+		});
 		expect((await callJson(chosen, jobsPath('int-37'))).link).toBe(
 			`<https://elsewhere.example/cdi/integrations/int-37/job_sync_status?cursor=${cursor(10)}>; rel="next"`,
 		);
@@ -225,7 +274,7 @@ describe('link styles', () => {
 });
 
 describe('GET /cdi/integrations', () => {
-	test('the seeded workspace: one page of the digest\'s fields, derived from each history', async () => {
+	test("the seeded workspace: one page of the digest's fields, derived from each history", async () => {
 		const sim = await simulator();
 		const { status, link, body } = await callJson(sim, '/cdi/integrations');
 		expect(status).toBe(200);
@@ -250,15 +299,27 @@ describe('GET /cdi/integrations', () => {
 			]);
 		}
 		const byId = Object.fromEntries(body.results.map((item) => [item.integration_id, item]));
-		expect(byId['cdi-eleven']).toMatchObject({ last_job_status: 'running', last_job_start_time: '2026-03-25T12:00:00.000Z' });
-		expect(byId['cdi-empty']).toMatchObject({ last_job_status: null, last_job_start_time: null, integration_name: 'New import (no syncs)' });
+		expect(byId['cdi-eleven']).toMatchObject({
+			last_job_status: 'running',
+			last_job_start_time: '2026-03-25T12:00:00.000Z',
+		});
+		expect(byId['cdi-empty']).toMatchObject({
+			last_job_status: null,
+			last_job_start_time: null,
+			integration_name: 'New import (no syncs)',
+		});
 	});
 
 	test('23 integrations: three pages with the same Link rules', async () => {
-		const integrations = Array.from({ length: 23 }, (_, index) => ({ integration_id: `int-${index}`, syncs: 1 }));
+		const integrations = Array.from({ length: 23 }, (_, index) => ({
+			integration_id: `int-${index}`,
+			syncs: 1,
+		}));
 		const sim = await simulator({ integrations });
 		const pages = await Promise.all(
-			[null, 10, 20].map((skip) => callJson(sim, `/cdi/integrations${skip === null ? '' : `?cursor=${cursor(skip)}`}`)),
+			[null, 10, 20].map((skip) =>
+				callJson(sim, `/cdi/integrations${skip === null ? '' : `?cursor=${cursor(skip)}`}`),
+			),
 		);
 		expect(pages.map((page) => page.body.results.length)).toEqual([10, 10, 3]);
 		expect(pages.map((page) => page.link)).toEqual([
@@ -289,12 +350,15 @@ describe('auth, unknown paths and integration IDs', () => {
 		expect(body).toEqual({ message: 'Unauthorized', errors: [] });
 	});
 
-	test('a key without the endpoint\'s permission: 403 Access Denied', async () => {
+	test("a key without the endpoint's permission: 403 Access Denied", async () => {
 		expect(await callJson(sim, jobsPath('int-3'), { key: 'list-only' })).toMatchObject({
 			status: 403,
 			body: { message: 'Access Denied', errors: [] },
 		});
-		expect((await callJson(sim, '/cdi/integrations/int-3/sync', { key: 'list-only', method: 'POST' })).status).toBe(403);
+		expect(
+			(await callJson(sim, '/cdi/integrations/int-3/sync', { key: 'list-only', method: 'POST' }))
+				.status,
+		).toBe(403);
 		expect((await callJson(sim, '/cdi/integrations', { key: 'list-only' })).status).toBe(200);
 	});
 
@@ -311,18 +375,25 @@ describe('auth, unknown paths and integration IDs', () => {
 		expect(response.headers.get('x-ratelimit-limit')).toBeNull();
 	});
 
-	test.each(['no-such-integration', 'bad%20id', 'bad.id'])('job_sync_status of %s: 400 Invalid integration ID', async (id) => {
-		const { status, body } = await callJson(sim, jobsPath(id));
-		expect(status).toBe(400);
-		expect(body).toEqual({ message: 'Invalid integration ID', errors: [] });
-	});
+	test.each(['no-such-integration', 'bad%20id', 'bad.id'])(
+		'job_sync_status of %s: 400 Invalid integration ID',
+		async (id) => {
+			const { status, body } = await callJson(sim, jobsPath(id));
+			expect(status).toBe(400);
+			expect(body).toEqual({ message: 'Invalid integration ID', errors: [] });
+		},
+	);
 
 	test('sync: 400 for a malformed ID, 404 Integration not found for an unknown one', async () => {
-		expect(await callJson(sim, '/cdi/integrations/bad%20id/sync', { method: 'POST' })).toMatchObject({
+		expect(
+			await callJson(sim, '/cdi/integrations/bad%20id/sync', { method: 'POST' }),
+		).toMatchObject({
 			status: 400,
 			body: { message: 'Invalid integration ID', errors: [] },
 		});
-		expect(await callJson(sim, '/cdi/integrations/no-such-integration/sync', { method: 'POST' })).toMatchObject({
+		expect(
+			await callJson(sim, '/cdi/integrations/no-such-integration/sync', { method: 'POST' }),
+		).toMatchObject({
 			status: 404,
 			body: { message: 'Integration not found', errors: [] },
 		});
@@ -343,11 +414,18 @@ describe('rate limits', () => {
 		});
 		const before = Date.now();
 		const answers = [];
-		for (const key of [KEY, 'other', 'wrong', KEY, KEY]) answers.push(await callJson(sim, jobsPath('int-3'), { key }));
+		for (const key of [KEY, 'other', 'wrong', KEY, KEY])
+			answers.push(await callJson(sim, jobsPath('int-3'), { key }));
 
 		// Both keys share the workspace's budget; the rejected key is not counted.
 		expect(answers.map((answer) => answer.status)).toEqual([200, 200, 401, 200, 429]);
-		expect(answers.map((answer) => headers(answer.response).remaining)).toEqual(['2', '1', '1', '0', '0']);
+		expect(answers.map((answer) => headers(answer.response).remaining)).toEqual([
+			'2',
+			'1',
+			'1',
+			'0',
+			'0',
+		]);
 		expect(answers.every((answer) => headers(answer.response).limit === '3')).toBe(true);
 		const reset = headers(answers[0].response).reset!;
 		expect(reset).toMatch(/^\d+$/);
@@ -392,10 +470,15 @@ describe('POST sync', () => {
 		const start = Date.parse(running.body.results[0].sync_start_time);
 		expect(start).toBeGreaterThanOrEqual(before);
 		expect(start).toBeLessThanOrEqual(Date.now());
-		expect((await callJson(sim, '/cdi/integrations')).body.results[0].last_job_status).toBe('running');
+		expect((await callJson(sim, '/cdi/integrations')).body.results[0].last_job_status).toBe(
+			'running',
+		);
 
 		const busy = await callJson(sim, '/cdi/integrations/int-3/sync', { method: 'POST' });
-		expect(busy).toMatchObject({ status: 429, body: { message: 'Another job is in progress', errors: [] } });
+		expect(busy).toMatchObject({
+			status: 429,
+			body: { message: 'Another job is in progress', errors: [] },
+		});
 
 		// Polled, as a client would: it ends about 300 ms after the trigger.
 		let finished = running.body.results[0];
@@ -414,8 +497,18 @@ describe('POST sync', () => {
 		sim.options.syncStatus = 'error';
 		sim.options.syncDurationMs = 60_000;
 		expect((await call(sim, '/cdi/integrations/int-3/sync', { method: 'POST' })).status).toBe(202);
-		expect(sim.completeSync('int-3')).toMatchObject({ job_status: 'error', rows_synced: 0, rows_failed_with_errors: 0 });
-		expect(sim.integration('int-3').syncs.map((sync) => sync.job_status)).toEqual(['error', 'partial', 'success', 'partial', 'error']);
+		expect(sim.completeSync('int-3')).toMatchObject({
+			job_status: 'error',
+			rows_synced: 0,
+			rows_failed_with_errors: 0,
+		});
+		expect(sim.integration('int-3').syncs.map((sync) => sync.job_status)).toEqual([
+			'error',
+			'partial',
+			'success',
+			'partial',
+			'error',
+		]);
 	});
 
 	test('a simulator works on its own copy of the integrations it was given', async () => {
@@ -439,7 +532,10 @@ describe('faults, the request log and close()', () => {
 			],
 		});
 		expect((await call(sim, jobsPath('int-3'))).status).toBe(200);
-		expect(await callJson(sim, jobsPath('int-3'))).toMatchObject({ status: 500, body: { message: 'Internal Server Error', errors: [] } });
+		expect(await callJson(sim, jobsPath('int-3'))).toMatchObject({
+			status: 500,
+			body: { message: 'Internal Server Error', errors: [] },
+		});
 		await expect(call(sim, jobsPath('int-3'))).rejects.toThrow();
 		const before = Date.now();
 		const delayed = await callJson(sim, jobsPath('int-3'));
@@ -461,7 +557,10 @@ describe('faults, the request log and close()', () => {
 		sim.injectFault({ next: true, kind: 503, path: '/cdi/integrations/int-3/sync' });
 		sim.injectFault({ next: true, kind: 502, path: /job_sync_status$/ });
 		expect((await call(sim, '/cdi/integrations')).status).toBe(200);
-		expect((await callJson(sim, jobsPath('int-3'))).body).toEqual({ message: 'Bad Gateway', errors: [] });
+		expect((await callJson(sim, jobsPath('int-3'))).body).toEqual({
+			message: 'Bad Gateway',
+			errors: [],
+		});
 		expect((await call(sim, jobsPath('int-3'))).status).toBe(200);
 		expect((await call(sim, '/cdi/integrations/int-3/sync', { method: 'POST' })).status).toBe(503);
 		expect(sim.integration('int-3').syncs).toHaveLength(3); // the faulted trigger started nothing
@@ -480,7 +579,10 @@ describe('faults, the request log and close()', () => {
 				method: 'GET',
 				path: '/cdi/integrations/int-37/job_sync_status',
 				query: { cursor: cursor(10) },
-				headers: expect.objectContaining({ authorization: `Bearer ${KEY}`, host: `127.0.0.1:${sim.port}` }),
+				headers: expect.objectContaining({
+					authorization: `Bearer ${KEY}`,
+					host: `127.0.0.1:${sim.port}`,
+				}),
 				status: 200,
 				time: expect.any(Number),
 			},
@@ -500,7 +602,9 @@ describe('faults, the request log and close()', () => {
 	test('close(): resolves with a sync and a delayed answer pending, twice; then nothing answers', async () => {
 		const sim = await startSimulator({ syncDurationMs: 60_000 });
 		expect(sim.url).toBe(`http://127.0.0.1:${sim.port}`);
-		expect((await call(sim, '/cdi/integrations/cdi-ten/sync', { method: 'POST' })).status).toBe(202);
+		expect((await call(sim, '/cdi/integrations/cdi-ten/sync', { method: 'POST' })).status).toBe(
+			202,
+		);
 		sim.injectFault({ next: true, kind: 'delay', delayMs: 60_000 });
 		const pending = call(sim, '/cdi/integrations');
 		await sleep(20);
@@ -519,11 +623,14 @@ describe('the command line (simulator/cli.js)', () => {
 	test('--history N adds cdi-history with N syncs to the seeded workspace', async () => {
 		const cli = await startSimulatorProcess(['--api-key', KEY, '--history', '25']);
 		try {
-			const get = (route: string) => fetch(`${cli.url}${route}`, { headers: { authorization: `Bearer ${KEY}` } });
+			const get = (route: string) =>
+				fetch(`${cli.url}${route}`, { headers: { authorization: `Bearer ${KEY}` } });
 
 			const last = await get(`${jobsPath('cdi-history')}?cursor=${cursor(20)}`);
 			expect(((await last.json()) as Body).results.map((sync) => sync.sync_start_time)).toEqual(
-				makeSyncs(25).slice(20).map((sync) => sync.sync_start_time),
+				makeSyncs(25)
+					.slice(20)
+					.map((sync) => sync.sync_start_time),
 			);
 			const listed = (await (await get('/cdi/integrations')).json()) as Body;
 			expect(listed.results.map((integration) => integration.integration_id)).toEqual([
@@ -536,6 +643,8 @@ describe('the command line (simulator/cli.js)', () => {
 	});
 
 	test('a bad option: the process exits, and the start says so', async () => {
-		await expect(startSimulatorProcess(['--history', 'many'])).rejects.toThrow('the simulator exited (2) before listening: --history needs a whole number >= 0, not "many"');
+		await expect(startSimulatorProcess(['--history', 'many'])).rejects.toThrow(
+			'the simulator exited (2) before listening: --history needs a whole number >= 0, not "many"',
+		);
 	});
 });

@@ -19,10 +19,19 @@ const summarize = (extra = {}) => ({
 });
 
 describe('summarizeSyncs', () => {
-	const sync = (job_status: string, hour: number, minutes: number, rows_synced: number, rows_failed_with_errors = 0) => ({
+	const sync = (
+		job_status: string,
+		hour: number,
+		minutes: number,
+		rows_synced: number,
+		rows_failed_with_errors = 0,
+	) => ({
 		job_status,
 		sync_start_time: new Date(NEWEST - hour * HOUR).toISOString(),
-		sync_finish_time: job_status === 'running' ? null : new Date(NEWEST - hour * HOUR + minutes * 60_000).toISOString(),
+		sync_finish_time:
+			job_status === 'running'
+				? null
+				: new Date(NEWEST - hour * HOUR + minutes * 60_000).toISOString(),
 		rows_synced,
 		rows_failed_with_errors,
 	});
@@ -41,8 +50,16 @@ describe('summarizeSyncs', () => {
 			rows_synced: 950,
 			rows_failed_with_errors: 50,
 			row_failure_rate: 0.05,
-			last_success: { job_status: 'success', sync_start_time: '2026-03-25T11:00:00.000Z', sync_finish_time: '2026-03-25T11:02:00.000Z' },
-			last_failure: { job_status: 'partial', sync_start_time: '2026-03-25T10:00:00.000Z', sync_finish_time: '2026-03-25T10:04:00.000Z' },
+			last_success: {
+				job_status: 'success',
+				sync_start_time: '2026-03-25T11:00:00.000Z',
+				sync_finish_time: '2026-03-25T11:02:00.000Z',
+			},
+			last_failure: {
+				job_status: 'partial',
+				sync_start_time: '2026-03-25T10:00:00.000Z',
+				sync_finish_time: '2026-03-25T10:04:00.000Z',
+			},
 			mean_duration_seconds: 240,
 			max_duration_seconds: 360,
 			healthy: true,
@@ -51,14 +68,25 @@ describe('summarizeSyncs', () => {
 
 	test('unhealthy when the newest finished sync failed, or when none succeeded', () => {
 		expect(summarizeSyncs([sync('error', 1, 1, 0), sync('success', 2, 1, 10)]).healthy).toBe(false);
-		expect(summarizeSyncs([sync('running', 0, 0, 0), sync('config_error', 1, 1, 0), sync('success', 2, 1, 10)]).healthy).toBe(false);
-		expect(summarizeSyncs([sync('running', 0, 0, 0), sync('success', 2, 1, 10)]).healthy).toBe(true);
+		expect(
+			summarizeSyncs([
+				sync('running', 0, 0, 0),
+				sync('config_error', 1, 1, 0),
+				sync('success', 2, 1, 10),
+			]).healthy,
+		).toBe(false);
+		expect(summarizeSyncs([sync('running', 0, 0, 0), sync('success', 2, 1, 10)]).healthy).toBe(
+			true,
+		);
 		expect(summarizeSyncs([]).healthy).toBe(false);
 		expect(summarizeSyncs([]).row_failure_rate).toBeNull();
 	});
 
 	test('unknown statuses are counted under their own name', () => {
-		expect(summarizeSyncs([{ job_status: 'limit_exceeded', sync_start_time: '2026-03-25T00:00:00Z' }]).status_counts).toMatchObject({
+		expect(
+			summarizeSyncs([{ job_status: 'limit_exceeded', sync_start_time: '2026-03-25T00:00:00Z' }])
+				.status_counts,
+		).toMatchObject({
 			limit_exceeded: 1,
 		});
 	});
@@ -71,13 +99,17 @@ describe('Summarize (in the engine)', () => {
 			apiKeys: { [API_KEY]: ['cdi.integration_job_status', 'cdi.integration_list'] },
 			integrations: [
 				{ integration_id: 'int-long', integration_name: 'Orders', syncs: makeSyncs(100) },
-				{ integration_id: 'int-quiet', integration_name: 'Quiet', syncs: makeSyncs(2, { newest: NEWEST - 48 * HOUR }) },
+				{
+					integration_id: 'int-quiet',
+					integration_name: 'Quiet',
+					syncs: makeSyncs(2, { newest: NEWEST - 48 * HOUR }),
+				},
 			],
 		});
 	});
 	afterEach(async () => await sim.close());
 
-	test('one integration: the window\'s syncs only, reading only the pages it needs', async () => {
+	test("one integration: the window's syncs only, reading only the pages it needs", async () => {
 		const result = await runBrazeNode({ parameters: summarize(), credentials: credentials() });
 
 		expect(result.error).toBeUndefined();
@@ -96,13 +128,27 @@ describe('Summarize (in the engine)', () => {
 	});
 
 	test('all integrations: one item each, with its name', async () => {
-		const result = await runBrazeNode({ parameters: summarize({ allIntegrations: true }), credentials: credentials() });
+		const result = await runBrazeNode({
+			parameters: summarize({ allIntegrations: true }),
+			credentials: credentials(),
+		});
 
-		expect(result.items.map((item) => [item.json.integration_id, item.json.integration_name, item.json.syncs, item.json.healthy])).toEqual([
+		expect(
+			result.items.map((item) => [
+				item.json.integration_id,
+				item.json.integration_name,
+				item.json.syncs,
+				item.json.healthy,
+			]),
+		).toEqual([
 			['int-long', 'Orders', 13, true],
 			['int-quiet', 'Quiet', 0, false],
 		]);
-		expect(result.items.every((item) => item.pairedItem && (item.pairedItem as { item: number }).item === 0)).toBe(true);
+		expect(
+			result.items.every(
+				(item) => item.pairedItem && (item.pairedItem as { item: number }).item === 0,
+			),
+		).toBe(true);
 		expect(sim.requestsFor('/cdi/integrations/int-quiet/job_sync_status')).toHaveLength(1);
 	});
 
@@ -110,11 +156,18 @@ describe('Summarize (in the engine)', () => {
 		await sim.close();
 		sim = await startSimulator({
 			apiKeys: { [API_KEY]: ['cdi.integration_job_status', 'cdi.integration_list'] },
-			integrations: [{ integration_id: 'int-long', syncs: makeSyncs(40, { newest: Date.now() - 30 * 60_000 }) }],
+			integrations: [
+				{ integration_id: 'int-long', syncs: makeSyncs(40, { newest: Date.now() - 30 * 60_000 }) },
+			],
 		});
 
 		const result = await runBrazeNode({
-			parameters: { resource: 'jobSync', operation: 'summarize', integrationId: { __rl: true, mode: 'id', value: 'int-long' }, startedAfter: '={{ $now.minus({ hours: 24 }).toISO() }}' },
+			parameters: {
+				resource: 'jobSync',
+				operation: 'summarize',
+				integrationId: { __rl: true, mode: 'id', value: 'int-long' },
+				startedAfter: '={{ $now.minus({ hours: 24 }).toISO() }}',
+			},
 			credentials: credentials(),
 		});
 
@@ -123,7 +176,10 @@ describe('Summarize (in the engine)', () => {
 
 	test('a window that ends before it starts is refused before any request', async () => {
 		const result = await runBrazeNode({
-			parameters: summarize({ startedAfter: '2026-03-25T12:00:00Z', startedBefore: '2026-03-25T00:00:00Z' }),
+			parameters: summarize({
+				startedAfter: '2026-03-25T12:00:00Z',
+				startedBefore: '2026-03-25T00:00:00Z',
+			}),
 			credentials: credentials(),
 		});
 

@@ -9,15 +9,20 @@ const BASE = Date.parse('2026-03-25T12:00:00.000Z'); // newest sync of every fre
 let sim: Simulator;
 
 /** `count` finished syncs newer than everything so far, newest first, the newest at `hoursLater`. */
-const newer = (count: number, hoursLater: number) => makeSyncs(count, { newest: BASE + hoursLater * HOUR });
-const running = (hoursLater: number) => makeSyncs(1, { newest: BASE + hoursLater * HOUR, running: true });
-const jobStatusRequests = (id = 'int-a') => sim.requestsFor(`/cdi/integrations/${id}/job_sync_status`).length;
+const newer = (count: number, hoursLater: number) =>
+	makeSyncs(count, { newest: BASE + hoursLater * HOUR });
+const running = (hoursLater: number) =>
+	makeSyncs(1, { newest: BASE + hoursLater * HOUR, running: true });
+const jobStatusRequests = (id = 'int-a') =>
+	sim.requestsFor(`/cdi/integrations/${id}/job_sync_status`).length;
 
 beforeAll(() => nock.enableNetConnect('127.0.0.1'));
 
 beforeEach(async () => {
 	sim = await startSimulator({
-		apiKeys: { [API_KEY]: ['cdi.integration_job_status', 'cdi.integration_list', 'cdi.integration_sync'] },
+		apiKeys: {
+			[API_KEY]: ['cdi.integration_job_status', 'cdi.integration_list', 'cdi.integration_sync'],
+		},
 		integrations: [
 			{ integration_id: 'int-a', integration_name: 'A', syncs: makeSyncs(25) },
 			{ integration_id: 'int-b', integration_name: 'B', syncs: makeSyncs(3) },
@@ -27,7 +32,12 @@ beforeEach(async () => {
 afterEach(async () => await sim.close());
 
 const credentials = () => ({ restEndpoint: 'custom', customUrl: sim.url, apiKey: API_KEY });
-const one = (extra = {}) => ({ watch: 'integration', integrationId: { __rl: true, mode: 'id', value: 'int-a' }, event: 'syncFinished', ...extra });
+const one = (extra = {}) => ({
+	watch: 'integration',
+	integrationId: { __rl: true, mode: 'id', value: 'int-a' },
+	event: 'syncFinished',
+	...extra,
+});
 
 describe('Braze CDI Trigger, one integration', () => {
 	test('the first poll records where history stands and emits nothing old; 1 request', async () => {
@@ -35,7 +45,9 @@ describe('Braze CDI Trigger, one integration', () => {
 
 		expect(await trigger.poll()).toEqual([]);
 		expect(jobStatusRequests()).toBe(1);
-		expect(trigger.staticData()).toMatchObject({ integrations: { 'int-a': { newest: BASE, running: [] } } });
+		expect(trigger.staticData()).toMatchObject({
+			integrations: { 'int-a': { newest: BASE, running: [] } },
+		});
 	});
 
 	test('when nothing happened, a poll costs exactly 1 request and emits nothing', async () => {
@@ -56,8 +68,14 @@ describe('Braze CDI Trigger, one integration', () => {
 
 		const items = await trigger.poll();
 
-		expect(items.map((item) => item.sync_start_time)).toEqual([...added].reverse().map((sync) => sync.sync_start_time));
-		expect(items[0]).toEqual({ ...added[2], integration_id: 'int-a', duration_seconds: expect.any(Number) });
+		expect(items.map((item) => item.sync_start_time)).toEqual(
+			[...added].reverse().map((sync) => sync.sync_start_time),
+		);
+		expect(items[0]).toEqual({
+			...added[2],
+			integration_id: 'int-a',
+			duration_seconds: expect.any(Number),
+		});
 		expect(await trigger.poll()).toEqual([]);
 	});
 
@@ -86,9 +104,15 @@ describe('Braze CDI Trigger, one integration', () => {
 		const first = await trigger.poll();
 		expect(first.map((item) => item.job_status)).toEqual(['success']);
 
-		sim.integration('int-a').syncs[1] = { ...sim.integration('int-a').syncs[1], job_status: 'error', sync_finish_time: new Date(BASE + 1.5 * HOUR).toISOString() };
+		sim.integration('int-a').syncs[1] = {
+			...sim.integration('int-a').syncs[1],
+			job_status: 'error',
+			sync_finish_time: new Date(BASE + 1.5 * HOUR).toISOString(),
+		};
 		const later = await trigger.poll();
-		expect(later.map((item) => [item.job_status, item.sync_start_time])).toEqual([['error', new Date(BASE + HOUR).toISOString()]]);
+		expect(later.map((item) => [item.job_status, item.sync_start_time])).toEqual([
+			['error', new Date(BASE + HOUR).toISOString()],
+		]);
 		expect(await trigger.poll()).toEqual([]);
 	});
 
@@ -104,14 +128,22 @@ describe('Braze CDI Trigger, one integration', () => {
 	});
 
 	test('Sync Failed emits only the chosen statuses, and still moves past the others', async () => {
-		const trigger = await createTrigger(one({ event: 'syncFailed', statuses: ['error', 'config_error'] }), credentials());
+		const trigger = await createTrigger(
+			one({ event: 'syncFailed', statuses: ['error', 'config_error'] }),
+			credentials(),
+		);
 		await trigger.poll();
 		const added = newer(8, 8); // success, partial, error, config_error, …
 		sim.addSyncs('int-a', added);
 
 		const items = await trigger.poll();
 
-		expect(items.map((item) => item.job_status).sort()).toEqual(['config_error', 'config_error', 'error', 'error']);
+		expect(items.map((item) => item.job_status).sort()).toEqual([
+			'config_error',
+			'config_error',
+			'error',
+			'error',
+		]);
 		expect(await trigger.poll()).toEqual([]);
 	});
 
@@ -119,26 +151,40 @@ describe('Braze CDI Trigger, one integration', () => {
 		const first = await createTrigger(one(), credentials());
 		await first.poll();
 		sim.addSyncs('int-a', newer(2, 2));
-		const second = await createTrigger(one(), credentials(), JSON.parse(JSON.stringify(first.workflow.staticData)));
+		const second = await createTrigger(
+			one(),
+			credentials(),
+			JSON.parse(JSON.stringify(first.workflow.staticData)),
+		);
 
 		expect(await second.poll()).toHaveLength(2);
 	});
 
 	test('"Fetch Test Event" returns the most recent matching sync and leaves the state alone', async () => {
-		const trigger = await createTrigger(one({ event: 'syncFailed', statuses: ['error'] }), credentials());
+		const trigger = await createTrigger(
+			one({ event: 'syncFailed', statuses: ['error'] }),
+			credentials(),
+		);
 
 		const items = await trigger.poll('manual');
 
 		const newestError = sim.integration('int-a').syncs.find((sync) => sync.job_status === 'error');
-		expect(items).toEqual([{ ...newestError, integration_id: 'int-a', duration_seconds: expect.any(Number) }]);
+		expect(items).toEqual([
+			{ ...newestError, integration_id: 'int-a', duration_seconds: expect.any(Number) },
+		]);
 		expect(trigger.staticData()).toEqual({});
 	});
 });
 
 test('an integration ID that cannot be one fails the poll before any request, as in the action node', async () => {
-	const trigger = await createTrigger(one({ integrationId: { __rl: true, mode: 'id', value: 'https://x/int-a' } }), credentials());
+	const trigger = await createTrigger(
+		one({ integrationId: { __rl: true, mode: 'id', value: 'https://x/int-a' } }),
+		credentials(),
+	);
 
-	await expect(trigger.poll()).rejects.toThrow('The Integration ID "https://x/int-a" contains "/": enter the ID alone, not a URL or a list');
+	await expect(trigger.poll()).rejects.toThrow(
+		'The Integration ID "https://x/int-a" contains "/": enter the ID alone, not a URL or a list',
+	);
 	expect(sim.requests).toEqual([]);
 });
 
@@ -156,7 +202,11 @@ describe('Braze CDI Trigger, all integrations', () => {
 		expect(items.map((item) => item.integration_id)).toEqual(['int-b', 'int-b']);
 		expect(jobStatusRequests('int-a')).toBe(0);
 		expect(jobStatusRequests('int-b')).toBe(1);
-		expect(sim.requestsFor('/cdi/integrations').filter((request) => request.path === '/cdi/integrations')).toHaveLength(1);
+		expect(
+			sim
+				.requestsFor('/cdi/integrations')
+				.filter((request) => request.path === '/cdi/integrations'),
+		).toHaveLength(1);
 	});
 
 	test('an integration that appears later is watched from the activation on', async () => {
@@ -168,6 +218,8 @@ describe('Braze CDI Trigger, all integrations', () => {
 
 		const items = await trigger.poll();
 
-		expect(items.map((item) => [item.integration_id, item.sync_start_time])).toEqual([['int-c', since[0].sync_start_time]]);
+		expect(items.map((item) => [item.integration_id, item.sync_start_time])).toEqual([
+			['int-c', since[0].sync_start_time],
+		]);
 	});
 });

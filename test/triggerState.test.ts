@@ -15,13 +15,21 @@ const HOUR = 3_600_000;
 const BASE = Date.parse('2026-03-25T12:00:00.000Z'); // newest sync of every fresh history
 let sim: Simulator;
 
-const newer = (count: number, hoursLater: number) => makeSyncs(count, { newest: BASE + hoursLater * HOUR });
-const running = (hoursLater: number) => makeSyncs(1, { newest: BASE + hoursLater * HOUR, running: true });
-const jobRequests = (id: string) => sim.requestsFor(`/cdi/integrations/${id}/job_sync_status`).length;
-const listRequests = () => sim.requests.filter((request) => request.path === '/cdi/integrations').length;
-const starts = (items: IDataObject[]) => items.map((item) => `${String(item.integration_id)} ${String(item.sync_start_time)}`);
+const newer = (count: number, hoursLater: number) =>
+	makeSyncs(count, { newest: BASE + hoursLater * HOUR });
+const running = (hoursLater: number) =>
+	makeSyncs(1, { newest: BASE + hoursLater * HOUR, running: true });
+const jobRequests = (id: string) =>
+	sim.requestsFor(`/cdi/integrations/${id}/job_sync_status`).length;
+const listRequests = () =>
+	sim.requests.filter((request) => request.path === '/cdi/integrations').length;
+const starts = (items: IDataObject[]) =>
+	items.map((item) => `${String(item.integration_id)} ${String(item.sync_start_time)}`);
 const ascending = (items: IDataObject[]) =>
-	items.every((item, index) => index === 0 || String(items[index - 1].sync_start_time) <= String(item.sync_start_time));
+	items.every(
+		(item, index) =>
+			index === 0 || String(items[index - 1].sync_start_time) <= String(item.sync_start_time),
+	);
 
 beforeAll(() => nock.enableNetConnect('127.0.0.1'));
 
@@ -44,14 +52,26 @@ beforeEach(async () => await simulate());
 afterEach(async () => await sim.close());
 
 const credentials = () => ({ restEndpoint: 'custom', customUrl: sim.url, apiKey: API_KEY });
-const one = (extra = {}) => ({ watch: 'integration', integrationId: { __rl: true, mode: 'id', value: 'int-a' }, event: 'syncFinished', ...extra });
+const one = (extra = {}) => ({
+	watch: 'integration',
+	integrationId: { __rl: true, mode: 'id', value: 'int-a' },
+	event: 'syncFinished',
+	...extra,
+});
 const all = (extra = {}) => ({ watch: 'allIntegrations', event: 'syncFinished', ...extra });
 
 describe('as n8n persists it', () => {
 	test("every poll that advances the state is seen by n8n's change tracking", async () => {
-		const trigger = await createTrigger(one({ event: 'syncFailed', statuses: ['error'] }), credentials());
+		const trigger = await createTrigger(
+			one({ event: 'syncFailed', statuses: ['error'] }),
+			credentials(),
+		);
 		await trigger.poll();
-		expect(trigger.saved()).toEqual({ 'node:Braze CDI Trigger': expect.objectContaining({ integrations: { 'int-a': expect.anything() } }) });
+		expect(trigger.saved()).toEqual({
+			'node:Braze CDI Trigger': expect.objectContaining({
+				integrations: { 'int-a': expect.anything() },
+			}),
+		});
 
 		sim.addSyncs('int-a', makeSyncs(1, { newest: BASE + HOUR })); // a success: news, not emitted
 		expect(await trigger.poll()).toEqual([]);
@@ -60,7 +80,9 @@ describe('as n8n persists it', () => {
 		sim.addSyncs('int-a', makeSyncs(3, { newest: BASE + 4 * HOUR })); // …, error at +2 h
 		expect(await trigger.poll()).toHaveLength(1);
 		expect(trigger.saved()).toEqual(JSON.parse(JSON.stringify(trigger.workflow.staticData)));
-		expect(trigger.staticData()).toMatchObject({ integrations: { 'int-a': { newest: BASE + 4 * HOUR } } });
+		expect(trigger.staticData()).toMatchObject({
+			integrations: { 'int-a': { newest: BASE + 4 * HOUR } },
+		});
 
 		expect(await trigger.poll()).toEqual([]); // nothing happened: nothing to save
 		expect(trigger.changed()).toBe(false);
@@ -82,9 +104,15 @@ describe('as n8n persists it', () => {
 		const afterSecondRestart = await trigger.poll();
 
 		expect(starts(afterSecondRestart)).toEqual(
-			[BASE + 4 * HOUR, BASE + 5 * HOUR, BASE + 6 * HOUR].map((start) => `int-a ${new Date(start).toISOString()}`),
+			[BASE + 4 * HOUR, BASE + 5 * HOUR, BASE + 6 * HOUR].map(
+				(start) => `int-a ${new Date(start).toISOString()}`,
+			),
 		);
-		expect(afterSecondRestart.map((item) => item.job_status)).toEqual(['error', 'partial', 'success']);
+		expect(afterSecondRestart.map((item) => item.job_status)).toEqual([
+			'error',
+			'partial',
+			'success',
+		]);
 		trigger = await trigger.restarted();
 		expect(await trigger.poll()).toEqual([]);
 	});
@@ -97,7 +125,9 @@ describe('as n8n persists it', () => {
 		const reactivated = await trigger.restarted();
 		const items = await reactivated.poll();
 
-		expect(starts(items)).toEqual([1, 2, 3, 4].map((hours) => `int-b ${new Date(BASE + hours * HOUR).toISOString()}`));
+		expect(starts(items)).toEqual(
+			[1, 2, 3, 4].map((hours) => `int-b ${new Date(BASE + hours * HOUR).toISOString()}`),
+		);
 	});
 
 	test('changing the watched integration starts afresh for it, and drops the old state', async () => {
@@ -105,7 +135,9 @@ describe('as n8n persists it', () => {
 		await trigger.poll();
 		sim.addSyncs('int-b', newer(2, 2)); // history of int-b, before it is watched
 
-		const switched = await trigger.restarted({ integrationId: { __rl: true, mode: 'id', value: 'int-b' } });
+		const switched = await trigger.restarted({
+			integrationId: { __rl: true, mode: 'id', value: 'int-b' },
+		});
 
 		expect(await switched.poll()).toEqual([]);
 		expect(Object.keys(switched.staticData().integrations as IDataObject)).toEqual(['int-b']);
@@ -131,7 +163,14 @@ describe('a poll is atomic', () => {
 		expect(trigger.changed()).toBe(false);
 		expect(jobRequests('int-a')).toBe(1); // the 1st was read, and must be read again
 		const items = await trigger.poll();
-		expect(items.map((item) => item.integration_id)).toEqual(['int-a', 'int-b', 'int-c', 'int-a', 'int-b', 'int-c']);
+		expect(items.map((item) => item.integration_id)).toEqual([
+			'int-a',
+			'int-b',
+			'int-c',
+			'int-a',
+			'int-b',
+			'int-c',
+		]);
 	}, 30_000);
 });
 
@@ -145,13 +184,21 @@ describe('the poll budget', () => {
 		for (const id of ['int-a', 'int-b', 'int-c']) sim.addSyncs(id, newer(3, 3));
 
 		const first = await trigger.poll('trigger', { budgetMs: 20_000 });
-		expect(starts(first).map((key) => key.split(' ')[0])).toEqual(['int-a', 'int-b', 'int-a', 'int-b', 'int-a', 'int-b']);
+		expect(starts(first).map((key) => key.split(' ')[0])).toEqual([
+			'int-a',
+			'int-b',
+			'int-a',
+			'int-b',
+			'int-a',
+			'int-b',
+		]);
 		expect(ascending(first)).toBe(true);
 
 		// Still limited and nothing read: the poll fails with the cause n8n's scheduler backs off on.
 		const error = await trigger.poll('trigger', { budgetMs: 20_000 }).then(
 			() => undefined,
-			(thrown: unknown) => thrown as { message: string; failure?: { cause: string; resetsAtEpochMs?: number } },
+			(thrown: unknown) =>
+				thrown as { message: string; failure?: { cause: string; resetsAtEpochMs?: number } },
 		);
 		expect(error?.message).toMatch(/rate limit/);
 		expect(error?.failure).toEqual({ cause: 'rate-limited', resetsAtEpochMs: expect.any(Number) });
@@ -159,7 +206,9 @@ describe('the poll budget', () => {
 
 		sim.resetRateLimits();
 		const second = await trigger.poll('trigger', { budgetMs: 20_000 });
-		expect(starts(second)).toEqual([1, 2, 3].map((hours) => `int-c ${new Date(BASE + hours * HOUR).toISOString()}`));
+		expect(starts(second)).toEqual(
+			[1, 2, 3].map((hours) => `int-c ${new Date(BASE + hours * HOUR).toISOString()}`),
+		);
 		expect(await trigger.poll('trigger', { budgetMs: 20_000 })).toEqual([]);
 	});
 
@@ -173,17 +222,26 @@ describe('the poll budget', () => {
 		const first = await trigger.poll('trigger', { budgetMs: 20_000 }); // 3 pages, then the limit
 		expect(first).toHaveLength(29); // the 30 newest, less the oldest one read (its start may go on)
 		expect(ascending(first)).toBe(true);
-		expect(trigger.staticData()).toMatchObject({ integrations: { 'int-a': { gaps: [expect.anything()] } } });
+		expect(trigger.staticData()).toMatchObject({
+			integrations: { 'int-a': { gaps: [expect.anything()] } },
+		});
 
 		sim.resetRateLimits();
 		const second = await trigger.poll('trigger', { budgetMs: 20_000 });
 		expect(ascending(second)).toBe(true);
 		const everyStart = starts([...first, ...second]).sort();
 		expect(everyStart).toEqual(
-			Array.from({ length: 35 }, (_, index) => `int-a ${new Date(BASE + (index + 1) * HOUR).toISOString()}`).sort(),
+			Array.from(
+				{ length: 35 },
+				(_, index) => `int-a ${new Date(BASE + (index + 1) * HOUR).toISOString()}`,
+			).sort(),
 		);
-		expect(trigger.staticData()).toMatchObject({ integrations: { 'int-a': { newest: BASE + 35 * HOUR, running: [] } } });
-		expect((trigger.staticData().integrations as Record<string, IDataObject>)['int-a'].gaps).toBeUndefined();
+		expect(trigger.staticData()).toMatchObject({
+			integrations: { 'int-a': { newest: BASE + 35 * HOUR, running: [] } },
+		});
+		expect(
+			(trigger.staticData().integrations as Record<string, IDataObject>)['int-a'].gaps,
+		).toBeUndefined();
 	});
 
 	test('without a budget from n8n (1.x), a poll never waits a long rate-limit window out', async () => {
@@ -225,7 +283,12 @@ describe('failure causes for n8n 2.41 poll scheduler', () => {
 	test.each([
 		['a wrong API key (401)', one(), 'wrong-key-0000', 'credential-invalid'],
 		['a key without the permission (403)', all(), 'status-only-key', 'configuration-invalid'],
-		['an unknown integration (400)', one({ integrationId: { __rl: true, mode: 'id', value: 'int-gone' } }), API_KEY, 'configuration-invalid'],
+		[
+			'an unknown integration (400)',
+			one({ integrationId: { __rl: true, mode: 'id', value: 'int-gone' } }),
+			API_KEY,
+			'configuration-invalid',
+		],
 	])('%s', async (_case, parameters, apiKey, cause) => {
 		expect(await causeOf(parameters, apiKey)).toBe(cause);
 	});
@@ -258,8 +321,13 @@ describe('what a poll costs', () => {
 		sim.completeSync('int-c', 'error');
 		const items = await trigger.poll();
 
-		expect(items.map((item) => [item.integration_id, item.integration_name, item.job_status])).toEqual([['int-c', 'Events', 'error']]);
-		expect(sim.requests.map((request) => request.path)).toEqual(['/cdi/integrations', '/cdi/integrations/int-c/job_sync_status']);
+		expect(
+			items.map((item) => [item.integration_id, item.integration_name, item.job_status]),
+		).toEqual([['int-c', 'Events', 'error']]);
+		expect(sim.requests.map((request) => request.path)).toEqual([
+			'/cdi/integrations',
+			'/cdi/integrations/int-c/job_sync_status',
+		]);
 	});
 
 	test('watching all: the first syncs of an integration that never ran are all news', async () => {
@@ -281,21 +349,31 @@ describe('what a poll costs', () => {
 
 		await trigger.poll();
 
-		expect(Object.keys(trigger.staticData().integrations as IDataObject).sort()).toEqual(['int-a', 'int-c', 'int-new']);
+		expect(Object.keys(trigger.staticData().integrations as IDataObject).sort()).toEqual([
+			'int-a',
+			'int-c',
+			'int-new',
+		]);
 	});
 });
 
 describe('items', () => {
 	test("watching one integration picked from the list, items carry its name (the list's cached name)", async () => {
 		const trigger = await createTrigger(
-			one({ integrationId: { __rl: true, mode: 'list', value: 'int-a', cachedResultName: 'Users' } }),
+			one({
+				integrationId: { __rl: true, mode: 'list', value: 'int-a', cachedResultName: 'Users' },
+			}),
 			credentials(),
 		);
 		await trigger.poll();
 		sim.addSyncs('int-a', newer(1, 1));
 
 		expect(await trigger.poll()).toEqual([
-			expect.objectContaining({ integration_id: 'int-a', integration_name: 'Users', sync_start_time: new Date(BASE + HOUR).toISOString() }),
+			expect.objectContaining({
+				integration_id: 'int-a',
+				integration_name: 'Users',
+				sync_start_time: new Date(BASE + HOUR).toISOString(),
+			}),
 		]);
 	});
 });
@@ -306,6 +384,8 @@ test('the editor\'s "From List" answers at once when the rate limit is spent, sa
 	const endpoint = { restEndpoint: 'custom', customUrl: sim.url, apiKey: API_KEY };
 	await searchIntegrationsList(undefined, undefined, endpoint);
 
-	await expect(searchIntegrationsList(undefined, undefined, endpoint)).rejects.toThrow(/rate limit is used up for now: try again in \d+ s/);
+	await expect(searchIntegrationsList(undefined, undefined, endpoint)).rejects.toThrow(
+		/rate limit is used up for now: try again in \d+ s/,
+	);
 	expect(listRequests()).toBe(2);
 });

@@ -61,7 +61,10 @@ export class BrazeCdi implements INodeType {
 		const operation = this.getNodeParameter('operation', 0) as string;
 		const run = operations[resource]?.[operation];
 		if (run === undefined) {
-			throw new NodeOperationError(this.getNode(), `The operation "${operation}" of "${resource}" is not supported`);
+			throw new NodeOperationError(
+				this.getNode(),
+				`The operation "${operation}" of "${resource}" is not supported`,
+			);
 		}
 
 		const returnData: INodeExecutionData[] = [];
@@ -73,7 +76,10 @@ export class BrazeCdi implements INodeType {
 			} catch (error) {
 				if (this.continueOnFail()) {
 					const { message, description } = error as { message: string; description?: string };
-					returnData.push({ json: { error: message, description }, pairedItem: { item: itemIndex } });
+					returnData.push({
+						json: { error: message, description },
+						pairedItem: { item: itemIndex },
+					});
 					continue;
 				}
 				throw error instanceof NodeApiError

@@ -79,8 +79,16 @@ export class BrazeCdiTrigger implements INodeType {
 				name: 'event',
 				type: 'options',
 				options: [
-					{ name: 'Sync Failed', value: 'syncFailed', description: 'A sync finished with one of the chosen statuses' },
-					{ name: 'Sync Finished', value: 'syncFinished', description: 'A sync finished, whatever its status' },
+					{
+						name: 'Sync Failed',
+						value: 'syncFailed',
+						description: 'A sync finished with one of the chosen statuses',
+					},
+					{
+						name: 'Sync Finished',
+						value: 'syncFinished',
+						description: 'A sync finished, whatever its status',
+					},
 				],
 				default: 'syncFailed',
 			},
@@ -105,9 +113,11 @@ export class BrazeCdiTrigger implements INodeType {
 	 */
 	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
 		const event = this.getNodeParameter('event') as string;
-		const statuses = event === 'syncFailed' ? (this.getNodeParameter('statuses', []) as string[]) : [];
+		const statuses =
+			event === 'syncFailed' ? (this.getNodeParameter('statuses', []) as string[]) : [];
 		const matches = (sync: IDataObject) =>
-			sync.job_status !== 'running' && (event !== 'syncFailed' || statuses.includes(String(sync.job_status)));
+			sync.job_status !== 'running' &&
+			(event !== 'syncFailed' || statuses.includes(String(sync.job_status)));
 
 		if (this.getMode() === 'manual') {
 			const latest = await latestMatching.call(this, await watchedIntegrations.call(this), matches);
@@ -132,7 +142,10 @@ export class BrazeCdiTrigger implements INodeType {
  * finished syncs that match, oldest first. Nothing is written when it throws. Reading stops at
  * the poll's budget; what was not read yet is left for the next poll.
  */
-async function pollOnce(this: IPollFunctions, matches: (sync: IDataObject) => boolean): Promise<IDataObject[]> {
+async function pollOnce(
+	this: IPollFunctions,
+	matches: (sync: IDataObject) => boolean,
+): Promise<IDataObject[]> {
 	const deadline = pollDeadline(this);
 	const watchAll = this.getNodeParameter('watch') === 'allIntegrations';
 	const data = this.getWorkflowStaticData('node') as WatchData;
@@ -149,9 +162,17 @@ async function pollOnce(this: IPollFunctions, matches: (sync: IDataObject) => bo
 			if (known) next[integration.id] = known; // left for the next poll
 			continue;
 		}
-		if (watchAll && known === undefined && (data.activatedAt === undefined || integration.lastStart === undefined)) {
+		if (
+			watchAll &&
+			known === undefined &&
+			(data.activatedAt === undefined || integration.lastStart === undefined)
+		) {
 			// The list tells where its history stands: a new watch, or an integration that never ran.
-			next[integration.id] = stateFromLastJob(integration.lastStart, integration.lastStatus, integration.lastJob!);
+			next[integration.id] = stateFromLastJob(
+				integration.lastStart,
+				integration.lastStatus,
+				integration.lastJob!,
+			);
 			continue;
 		}
 		if (watchAll && known?.lastJob === integration.lastJob && !known?.gaps) {
@@ -169,15 +190,24 @@ async function pollOnce(this: IPollFunctions, matches: (sync: IDataObject) => bo
 		const state = known ?? { newest: activatedAt, running: [] };
 		const read = await readSyncsBackTo.call(this, integration.id, readBackTo(state), deadline);
 		const { finished, state: advanced } = advance(state, read.syncs, !read.cutShort);
-		next[integration.id] = read.cutShort || integration.lastJob === undefined ? advanced : { ...advanced, lastJob: integration.lastJob };
-		emitted.push(...finished.filter(matches).map((sync) => toSyncItem(sync, integration.id, integration.name)));
+		next[integration.id] =
+			read.cutShort || integration.lastJob === undefined
+				? advanced
+				: { ...advanced, lastJob: integration.lastJob };
+		emitted.push(
+			...finished.filter(matches).map((sync) => toSyncItem(sync, integration.id, integration.name)),
+		);
 		if (read.cutShort) cutShort = { ...read.cutShort, integrationId: integration.id };
 	}
 
 	if (JSON.stringify(next) === JSON.stringify(previous) && data.activatedAt !== undefined) {
 		// No progress at all: when the rate limit is why, say so, so that n8n waits for it.
 		if (cutShort?.limitedUntil !== undefined) {
-			throw pollRateLimited.call(this, jobSyncStatus(cutShort.integrationId), cutShort.limitedUntil);
+			throw pollRateLimited.call(
+				this,
+				jobSyncStatus(cutShort.integrationId),
+				cutShort.limitedUntil,
+			);
 		}
 		return [];
 	}
@@ -189,7 +219,9 @@ async function pollOnce(this: IPollFunctions, matches: (sync: IDataObject) => bo
 /** When a poll must stop reading: its budget (n8n 2.41+) less a margin to emit what it read. */
 function pollDeadline(context: IPollFunctions): number {
 	const budget =
-		typeof context.getPollBudgetMs === 'function' ? context.getPollBudgetMs() : FALLBACK_POLL_BUDGET_MS;
+		typeof context.getPollBudgetMs === 'function'
+			? context.getPollBudgetMs()
+			: FALLBACK_POLL_BUDGET_MS;
 	return Date.now() + budget - Math.min(5_000, budget / 10);
 }
 
@@ -197,19 +229,25 @@ function pollDeadline(context: IPollFunctions): number {
 async function watchedIntegrations(this: IPollFunctions, deadline?: number): Promise<Watched[]> {
 	if (this.getNodeParameter('watch') === 'integration') {
 		const locator = this.getNodeParameter('integrationId', {}) as { cachedResultName?: unknown };
-		const name = typeof locator.cachedResultName === 'string' ? locator.cachedResultName : undefined;
-		const id = checkIntegrationId.call(this, this.getNodeParameter('integrationId', '', { extractValue: true }));
+		const name =
+			typeof locator.cachedResultName === 'string' ? locator.cachedResultName : undefined;
+		const id = checkIntegrationId.call(
+			this,
+			this.getNodeParameter('integrationId', '', { extractValue: true }),
+		);
 		return [{ id, name }];
 	}
 	const listing = await readIntegrations.call(this, 0, { deadline });
 	// Without the whole list, integrations missing from it cannot be told from deleted ones.
-	if (listing.cutShort) throw pollRateLimited.call(this, integrationList, listing.cutShort.limitedUntil);
+	if (listing.cutShort)
+		throw pollRateLimited.call(this, integrationList, listing.cutShort.limitedUntil);
 	return listing.integrations.map((integration) => {
 		const start = integration.last_job_start_time ?? null;
 		const status = integration.last_job_status ?? null;
 		return {
 			id: String(integration.integration_id),
-			name: typeof integration.integration_name === 'string' ? integration.integration_name : undefined,
+			name:
+				typeof integration.integration_name === 'string' ? integration.integration_name : undefined,
 			lastStart: startTime({ sync_start_time: start }),
 			lastJob: JSON.stringify([start, status]),
 			lastStatus: status,
@@ -221,7 +259,12 @@ async function watchedIntegrations(this: IPollFunctions, deadline?: number): Pro
  * The integration's syncs back to `since` (epoch ms), or its newest page for `Infinity`; see
  * readSyncs for what a read cut short by the deadline holds.
  */
-async function readSyncsBackTo(this: IPollFunctions, integrationId: string, since: number, deadline?: number) {
+async function readSyncsBackTo(
+	this: IPollFunctions,
+	integrationId: string,
+	since: number,
+	deadline?: number,
+) {
 	return await readSyncs.call(
 		this,
 		0,

@@ -13,8 +13,14 @@ import { brazeWorkflow, BRAZE_NODE, byId, exampleWorkflow } from './workflows';
 const KEY = 'e2e-key-3f9a7c1d-0b2e-4a6f-8c5d-9e1f2a3b4c5d';
 const LIST_ONLY_KEY = 'e2e-key-list-only-7b2c9d4e';
 const WRONG_KEY = 'e2e-wrong-key-0c8d1e2f3a4b';
-const ALL_PERMISSIONS = ['cdi.integration_job_status', 'cdi.integration_list', 'cdi.integration_sync'];
-const versions = (process.env.E2E_N8N_VERSIONS ?? `${N8N_VERSIONS.latest},${N8N_VERSIONS.v1}`).split(',');
+const ALL_PERMISSIONS = [
+	'cdi.integration_job_status',
+	'cdi.integration_list',
+	'cdi.integration_sync',
+];
+const versions = (
+	process.env.E2E_N8N_VERSIONS ?? `${N8N_VERSIONS.latest},${N8N_VERSIONS.v1}`
+).split(',');
 
 const HOUR = 3_600_000;
 const failedSyncs = makeSyncs(4).slice(2); // newest first: error, config_error
@@ -26,7 +32,9 @@ let sims: Record<'main' | 'absolute' | 'missingSlash' | 'foreign' | 'otherOrigin
 beforeAll(async () => {
 	nock.enableNetConnect(/127\.0\.0\.1|localhost/);
 	tarball = packPackage();
-	const integrations = () => [{ integration_id: 'int-37', integration_name: 'Orders', syncs: makeSyncs(37) }];
+	const integrations = () => [
+		{ integration_id: 'int-37', integration_name: 'Orders', syncs: makeSyncs(37) },
+	];
 	const apiKeys = { [KEY]: ALL_PERMISSIONS, [LIST_ONLY_KEY]: ['cdi.integration_list'] };
 	const otherOrigin = await startSimulator({ apiKeys, integrations: integrations() });
 	sims = {
@@ -43,9 +51,22 @@ beforeAll(async () => {
 			syncDurationMs: 1500,
 			syncStatus: 'partial',
 		}),
-		absolute: await startSimulator({ apiKeys, integrations: integrations(), linkStyle: 'absolute' }),
-		missingSlash: await startSimulator({ apiKeys, integrations: integrations(), linkStyle: 'missingSlash' }),
-		foreign: await startSimulator({ apiKeys, integrations: integrations(), linkStyle: 'foreign', foreignOrigin: otherOrigin.url }),
+		absolute: await startSimulator({
+			apiKeys,
+			integrations: integrations(),
+			linkStyle: 'absolute',
+		}),
+		missingSlash: await startSimulator({
+			apiKeys,
+			integrations: integrations(),
+			linkStyle: 'missingSlash',
+		}),
+		foreign: await startSimulator({
+			apiKeys,
+			integrations: integrations(),
+			linkStyle: 'foreign',
+			foreignOrigin: otherOrigin.url,
+		}),
 	};
 }, 120_000);
 
@@ -66,14 +87,25 @@ const asItems = (syncs: Array<Record<string, unknown>>, integrationId = 'int-37'
 		...sync,
 		integration_id: integrationId,
 		duration_seconds: sync.sync_finish_time
-			? (Date.parse(String(sync.sync_finish_time)) - Date.parse(String(sync.sync_start_time))) / 1000
+			? (Date.parse(String(sync.sync_finish_time)) - Date.parse(String(sync.sync_start_time))) /
+				1000
 			: null,
 	}));
 
 describe.each(versions)('n8n %s with the packed package', (version) => {
 	let n8n: Awaited<ReturnType<typeof createN8n>>;
-	const list = (extra = {}) => ({ resource: 'jobSync', operation: 'list', integrationId: byId('int-37'), ...extra });
-	const getLatest = (extra = {}) => ({ resource: 'jobSync', operation: 'getLatest', integrationId: byId('int-37'), ...extra });
+	const list = (extra = {}) => ({
+		resource: 'jobSync',
+		operation: 'list',
+		integrationId: byId('int-37'),
+		...extra,
+	});
+	const getLatest = (extra = {}) => ({
+		resource: 'jobSync',
+		operation: 'getLatest',
+		integrationId: byId('int-37'),
+		...extra,
+	});
 
 	beforeAll(async () => {
 		n8n = await createN8n({ version, tarball });
@@ -90,20 +122,41 @@ describe.each(versions)('n8n %s with the packed package', (version) => {
 			brazeWorkflow('list-all-absolute', list({ returnAll: true }), 'absolute'),
 			brazeWorkflow('list-all-missing-slash', list({ returnAll: true }), 'missing-slash'),
 			brazeWorkflow('list-limit-15', list({ limit: 15 }), 'main'),
-			brazeWorkflow('list-error-status', list({ returnAll: true, filters: { status: ['error', 'config_error'] } }), 'main'),
+			brazeWorkflow(
+				'list-error-status',
+				list({ returnAll: true, filters: { status: ['error', 'config_error'] } }),
+				'main',
+			),
 			brazeWorkflow(
 				'list-window',
-				list({ returnAll: true, filters: { startedAfter: '2026-03-25T03:00:00Z', startedBefore: '2026-03-25T10:00:00Z' } }),
+				list({
+					returnAll: true,
+					filters: { startedAfter: '2026-03-25T03:00:00Z', startedBefore: '2026-03-25T10:00:00Z' },
+				}),
 				'main',
 			),
 			brazeWorkflow('get-latest', getLatest(), 'main'),
 			brazeWorkflow('get-latest-partial', getLatest({ filters: { status: ['partial'] } }), 'main'),
-			brazeWorkflow('get-latest-expression-date', getLatest({ filters: { startedBefore: "={{ DateTime.fromISO('2026-03-25T09:30:00Z') }}" } }), 'main'),
-			brazeWorkflow('invalid-id', list({ returnAll: true, integrationId: byId('no-such-integration') }), 'main'),
+			brazeWorkflow(
+				'get-latest-expression-date',
+				getLatest({
+					filters: { startedBefore: "={{ DateTime.fromISO('2026-03-25T09:30:00Z') }}" },
+				}),
+				'main',
+			),
+			brazeWorkflow(
+				'invalid-id',
+				list({ returnAll: true, integrationId: byId('no-such-integration') }),
+				'main',
+			),
 			brazeWorkflow('wrong-key', list({ returnAll: true }), 'wrong-key'),
 			brazeWorkflow('list-only-key', list({ returnAll: true }), 'list-only'),
 			brazeWorkflow('foreign-next', list({ returnAll: true }), 'foreign'),
-			brazeWorkflow('list-integrations', { resource: 'integration', operation: 'list', returnAll: true }, 'main'),
+			brazeWorkflow(
+				'list-integrations',
+				{ resource: 'integration', operation: 'list', returnAll: true },
+				'main',
+			),
 			brazeWorkflow(
 				'trigger-and-wait',
 				{
@@ -140,38 +193,54 @@ describe.each(versions)('n8n %s with the packed package', (version) => {
 		expect(result.output).not.toContain(KEY);
 		expect(result.output).not.toContain(WRONG_KEY);
 		expect(result.output).not.toContain(LIST_ONLY_KEY);
-		return { ...result, requests, items: nodeItems(result.execution, BRAZE_NODE), error: executionError(result.execution) };
+		return {
+			...result,
+			requests,
+			items: nodeItems(result.execution, BRAZE_NODE),
+			error: executionError(result.execution),
+		};
 	}
 
 	test.each([
 		['list-all', 'main'],
 		['list-all-absolute', 'absolute'],
 		['list-all-missing-slash', 'missingSlash'],
-	] as const)('%s: all 37 syncs, equal to the simulator data, in 4 requests', async (id, simName) => {
-		const sim = sims[simName];
-		const { items, requests, error } = await execute(id, sim);
+	] as const)(
+		'%s: all 37 syncs, equal to the simulator data, in 4 requests',
+		async (id, simName) => {
+			const sim = sims[simName];
+			const { items, requests, error } = await execute(id, sim);
 
-		expect(error).toBeUndefined();
-		expect(items.map((item) => item.json)).toEqual(asItems(sim.integration('int-37').syncs));
-		expect(requests.map((request) => request.query.cursor ?? null)).toEqual([
-			null,
-			...[10, 20, 30].map((skip) => Buffer.from(`skip:${skip}`).toString('base64')),
-		]);
-		expect(requests.every((request) => request.path === '/cdi/integrations/int-37/job_sync_status')).toBe(true);
-		expect(requests.every((request) => request.headers.authorization === `Bearer ${KEY}`)).toBe(true);
-	});
+			expect(error).toBeUndefined();
+			expect(items.map((item) => item.json)).toEqual(asItems(sim.integration('int-37').syncs));
+			expect(requests.map((request) => request.query.cursor ?? null)).toEqual([
+				null,
+				...[10, 20, 30].map((skip) => Buffer.from(`skip:${skip}`).toString('base64')),
+			]);
+			expect(
+				requests.every((request) => request.path === '/cdi/integrations/int-37/job_sync_status'),
+			).toBe(true);
+			expect(requests.every((request) => request.headers.authorization === `Bearer ${KEY}`)).toBe(
+				true,
+			);
+		},
+	);
 
 	test('list limit 15: 15 items in 2 requests', async () => {
 		const { items, requests } = await execute('list-limit-15');
 
-		expect(items.map((item) => item.json)).toEqual(asItems(sims.main.integration('int-37').syncs.slice(0, 15)));
+		expect(items.map((item) => item.json)).toEqual(
+			asItems(sims.main.integration('int-37').syncs.slice(0, 15)),
+		);
 		expect(requests).toHaveLength(2);
 	});
 
 	test('status filter: only error and config_error syncs', async () => {
 		const { items } = await execute('list-error-status');
 
-		const expected = sims.main.integration('int-37').syncs.filter((sync) => ['error', 'config_error'].includes(String(sync.job_status)));
+		const expected = sims.main
+			.integration('int-37')
+			.syncs.filter((sync) => ['error', 'config_error'].includes(String(sync.job_status)));
 		expect(items.map((item) => item.json)).toEqual(asItems(expected));
 	});
 
@@ -179,7 +248,9 @@ describe.each(versions)('n8n %s with the packed package', (version) => {
 		const { items, requests } = await execute('list-window');
 
 		expect(items.map((item) => item.json.sync_start_time)).toEqual(
-			Array.from({ length: 7 }, (_, index) => new Date(Date.parse('2026-03-25T09:00:00Z') - index * HOUR).toISOString()),
+			Array.from({ length: 7 }, (_, index) =>
+				new Date(Date.parse('2026-03-25T09:00:00Z') - index * HOUR).toISOString(),
+			),
 		);
 		expect(requests).toHaveLength(2);
 	});
@@ -187,14 +258,18 @@ describe.each(versions)('n8n %s with the packed package', (version) => {
 	test('get latest: the newest sync in 1 request', async () => {
 		const { items, requests } = await execute('get-latest');
 
-		expect(items.map((item) => item.json)).toEqual(asItems(sims.main.integration('int-37').syncs.slice(0, 1)));
+		expect(items.map((item) => item.json)).toEqual(
+			asItems(sims.main.integration('int-37').syncs.slice(0, 1)),
+		);
 		expect(requests).toHaveLength(1);
 	});
 
 	test('get latest with a status filter: the newest partial sync', async () => {
 		const { items } = await execute('get-latest-partial');
 
-		const newestPartial = sims.main.integration('int-37').syncs.find((sync) => sync.job_status === 'partial');
+		const newestPartial = sims.main
+			.integration('int-37')
+			.syncs.find((sync) => sync.job_status === 'partial');
 		expect(items.map((item) => item.json)).toEqual(asItems([newestPartial!]));
 	});
 
@@ -207,19 +282,27 @@ describe.each(versions)('n8n %s with the packed package', (version) => {
 	test.each([
 		['invalid-id', 'Braze does not accept this integration ID (400 Invalid integration ID)'],
 		['wrong-key', 'Braze rejected the API key (401 Unauthorized)'],
-		['list-only-key', 'The API key lacks the cdi.integration_job_status permission (403 Access Denied)'],
-	])('%s: the execution fails with the node\'s message, and no key anywhere', async (id, message) => {
-		const { items, output, code } = await execute(id);
+		[
+			'list-only-key',
+			'The API key lacks the cdi.integration_job_status permission (403 Access Denied)',
+		],
+	])(
+		"%s: the execution fails with the node's message, and no key anywhere",
+		async (id, message) => {
+			const { items, output, code } = await execute(id);
 
-		expect(output).toContain(message);
-		expect(items).toEqual([]);
-		expect(code).not.toBe(0);
-	});
+			expect(output).toContain(message);
+			expect(items).toEqual([]);
+			expect(code).not.toBe(0);
+		},
+	);
 
 	test('a next link to another origin gives only its cursor: every sync, and that origin gets no request', async () => {
 		const { items, requests } = await execute('foreign-next', sims.foreign);
 
-		expect(items.map((item) => item.json)).toEqual(asItems(sims.foreign.integration('int-37').syncs));
+		expect(items.map((item) => item.json)).toEqual(
+			asItems(sims.foreign.integration('int-37').syncs),
+		);
 		expect(requests).toHaveLength(4);
 		expect(sims.otherOrigin.requests).toEqual([]);
 	});
@@ -228,7 +311,11 @@ describe.each(versions)('n8n %s with the packed package', (version) => {
 		const { items, requests } = await execute('list-integrations');
 
 		const names = items.map((item) => [item.json.integration_id, item.json.integration_name]);
-		expect(names).toEqual(sims.main.integrations().map((integration) => [integration.integration_id, integration.integration_name]));
+		expect(names).toEqual(
+			sims.main
+				.integrations()
+				.map((integration) => [integration.integration_id, integration.integration_name]),
+		);
 		expect(Object.keys(items[0].json)).toContain('last_job_status');
 		expect(requests.map((request) => request.path)).toEqual(['/cdi/integrations']);
 	});
@@ -242,8 +329,15 @@ describe.each(versions)('n8n %s with the packed package', (version) => {
 		expect(Date.parse(started.sync_start_time)).toBeGreaterThanOrEqual(before - 1000);
 		expect(items.map((item) => item.json)).toEqual(asItems([started], 'int-trigger'));
 		expect(started.job_status).toBe('partial');
-		expect(requests[0]).toMatchObject({ method: 'POST', path: '/cdi/integrations/int-trigger/sync' });
-		expect(requests.slice(1).every((request) => request.path === '/cdi/integrations/int-trigger/job_sync_status')).toBe(true);
+		expect(requests[0]).toMatchObject({
+			method: 'POST',
+			path: '/cdi/integrations/int-trigger/sync',
+		});
+		expect(
+			requests
+				.slice(1)
+				.every((request) => request.path === '/cdi/integrations/int-trigger/job_sync_status'),
+		).toBe(true);
 	});
 
 	test('summarize all integrations: one report each over the window', async () => {
@@ -256,12 +350,22 @@ describe.each(versions)('n8n %s with the packed package', (version) => {
 				const start = Date.parse(sync.sync_start_time);
 				return start >= windowStart && start < windowEnd;
 			});
-			return { integration_id: integration.integration_id, integration_name: integration.integration_name, ...summarizeSyncs(inWindow) };
+			return {
+				integration_id: integration.integration_id,
+				integration_name: integration.integration_name,
+				...summarizeSyncs(inWindow),
+			};
 		});
 		expect(items.map((item) => item.json)).toEqual(
-			expected.map((report) => ({ ...report, window_start: '2026-03-25T00:00:00.000Z', window_end: '2026-03-25T12:30:00.000Z' })),
+			expected.map((report) => ({
+				...report,
+				window_start: '2026-03-25T00:00:00.000Z',
+				window_end: '2026-03-25T12:30:00.000Z',
+			})),
 		);
-		expect(items.find((item) => item.json.integration_id === 'int-failed')?.json.healthy).toBe(false);
+		expect(items.find((item) => item.json.integration_id === 'int-failed')?.json.healthy).toBe(
+			false,
+		);
 	});
 
 	test('example "Alert on failed syncs": the latest sync failed, so a notification is built', async () => {
@@ -277,15 +381,21 @@ describe.each(versions)('n8n %s with the packed package', (version) => {
 		const { execution } = await execute('example-report');
 
 		const since = Date.now() - 24 * HOUR;
-		const window = recentSyncs.filter((sync) => Date.parse(String(sync.sync_start_time)) >= since - 5 * 60_000);
+		const window = recentSyncs.filter(
+			(sync) => Date.parse(String(sync.sync_start_time)) >= since - 5 * 60_000,
+		);
 		const report = nodeItems(execution, 'Per status').map((item) => item.json);
 		const statuses = [...new Set(window.map((sync) => String(sync.job_status)))];
 		expect(report.map((row) => row.job_status).sort()).toEqual(statuses.sort());
 		for (const row of report) {
 			const ofStatus = window.filter((sync) => sync.job_status === row.job_status);
 			expect(row.count_job_status).toBe(ofStatus.length);
-			expect(row.sum_rows_synced).toBe(ofStatus.reduce((sum, sync) => sum + Number(sync.rows_synced), 0));
-			expect(row.sum_rows_failed_with_errors).toBe(ofStatus.reduce((sum, sync) => sum + Number(sync.rows_failed_with_errors), 0));
+			expect(row.sum_rows_synced).toBe(
+				ofStatus.reduce((sum, sync) => sum + Number(sync.rows_synced), 0),
+			);
+			expect(row.sum_rows_failed_with_errors).toBe(
+				ofStatus.reduce((sum, sync) => sum + Number(sync.rows_failed_with_errors), 0),
+			);
 		}
 	});
 
@@ -295,7 +405,9 @@ describe.each(versions)('n8n %s with the packed package', (version) => {
 
 		const finished = sims.main.integration('int-example-run').syncs[0];
 		expect(finished.job_status).toBe('partial');
-		expect(nodeItems(execution, 'Next step (replace with yours)').map((item) => item.json.message)).toEqual([
+		expect(
+			nodeItems(execution, 'Next step (replace with yours)').map((item) => item.json.message),
+		).toEqual([
 			`Braze CDI sync finished (partial): ${finished.rows_synced} rows synced, ${finished.rows_failed_with_errors} rows failed, in ${(Date.parse(finished.sync_finish_time!) - Date.parse(finished.sync_start_time)) / 1000} s.`,
 		]);
 	}, 180_000);

@@ -16,7 +16,11 @@ import { startPostgres, startRedis } from '../../scripts/services';
 
 const version = N8N_VERSIONS.latest;
 const KEY = 'e2e-queue-key-6e2d8a4c1b9f';
-const ALL_PERMISSIONS = ['cdi.integration_job_status', 'cdi.integration_list', 'cdi.integration_sync'];
+const ALL_PERMISSIONS = [
+	'cdi.integration_job_status',
+	'cdi.integration_list',
+	'cdi.integration_sync',
+];
 const FAILED = ['error', 'partial', 'config_error'];
 const TRIGGER = 'Braze CDI Trigger';
 const BRAZE = 'Braze';
@@ -43,12 +47,17 @@ let worker: Started | undefined;
 const mainOutputs: Array<() => string> = [];
 
 /** Waits for `condition` (checked every 400 ms) up to `ms`, else fails saying what was awaited. */
-async function until<T>(what: string, ms: number, condition: () => Promise<T | undefined | false> | T | undefined | false): Promise<T> {
+async function until<T>(
+	what: string,
+	ms: number,
+	condition: () => Promise<T | undefined | false> | T | undefined | false,
+): Promise<T> {
 	const deadline = Date.now() + ms;
 	for (;;) {
 		const value = await condition();
 		if (value !== undefined && value !== false) return value;
-		if (Date.now() > deadline) throw new Error(`Timed out after ${Math.round(ms / 1000)} s waiting for ${what}`);
+		if (Date.now() > deadline)
+			throw new Error(`Timed out after ${Math.round(ms / 1000)} s waiting for ${what}`);
 		await new Promise((resolve) => setTimeout(resolve, 400));
 	}
 }
@@ -59,26 +68,36 @@ async function withLogs<T>(promise: Promise<T>): Promise<T> {
 		return await promise;
 	} catch (error) {
 		const tail = (output: string | undefined) => (output ?? '(not started)').slice(-4000);
-		throw new Error(`${(error as Error).message}\n--- main:\n${tail(mainOutputs.at(-1)?.())}\n--- worker:\n${tail(worker?.output())}`);
+		throw new Error(
+			`${(error as Error).message}\n--- main:\n${tail(mainOutputs.at(-1)?.())}\n--- worker:\n${tail(worker?.output())}`,
+		);
 	}
 }
 
 /** The items a node produced in a recorded execution (its first run). */
 const itemsOf = (execution: Execution, node: string): Array<Record<string, any>> =>
-	(execution.runData?.[node]?.[0]?.data?.main?.[0] ?? []).map((item: { json: Record<string, any> }) => item.json);
+	(execution.runData?.[node]?.[0]?.data?.main?.[0] ?? []).map(
+		(item: { json: Record<string, any> }) => item.json,
+	);
 
 const FINISHED = ['success', 'error', 'crashed', 'canceled'];
 
 /** The executions of a workflow once every one has finished; undefined while one still runs. */
 async function finishedExecutions(workflowId: string): Promise<Execution[] | undefined> {
 	const executions = (await n8n.executions(workflowId)) as Execution[];
-	return executions.every((execution) => FINISHED.includes(execution.status)) ? executions : undefined;
+	return executions.every((execution) => FINISHED.includes(execution.status))
+		? executions
+		: undefined;
 }
 
 /** The start times of the syncs workflow A's executions emitted, in execution order. */
-const emittedStarts = (executions: Execution[]) => executions.flatMap((execution) => itemsOf(execution, TRIGGER).map((item) => String(item.sync_start_time)));
+const emittedStarts = (executions: Execution[]) =>
+	executions.flatMap((execution) =>
+		itemsOf(execution, TRIGGER).map((item) => String(item.sync_start_time)),
+	);
 
-const matching = (syncs: Sync[]) => syncs.filter((sync) => FAILED.includes(String(sync.job_status)));
+const matching = (syncs: Sync[]) =>
+	syncs.filter((sync) => FAILED.includes(String(sync.job_status)));
 const starts = (syncs: Sync[]) => syncs.map((sync) => sync.sync_start_time);
 
 /**
@@ -90,23 +109,39 @@ const freshSyncs = (count: number) => makeSyncs(count, { newest: Date.now(), spa
 /** Workflow A's executions, all finished, once they have emitted each of `syncs` (bounded). */
 const executionsEmitting = (syncs: Sync[]) =>
 	withLogs(
-		until(`workflow A's executions to emit the syncs that started ${starts(syncs).join(', ')}`, NEXT_POLL_MS, async () => {
-			const done = await finishedExecutions(WATCH);
-			return done && starts(syncs).every((start) => emittedStarts(done).includes(start)) ? done : undefined;
-		}),
+		until(
+			`workflow A's executions to emit the syncs that started ${starts(syncs).join(', ')}`,
+			NEXT_POLL_MS,
+			async () => {
+				const done = await finishedExecutions(WATCH);
+				return done && starts(syncs).every((start) => emittedStarts(done).includes(start))
+					? done
+					: undefined;
+			},
+		),
 	);
 
 /** Waits until the main answers requests for the watched integration beyond `count`. */
 const pollAnswered = (count: number, what: string) =>
-	until(what, 90_000, () => sim!.requestsFor(POLL_PATH).filter((request) => request.status !== null).length > count);
+	until(
+		what,
+		90_000,
+		() => sim!.requestsFor(POLL_PATH).filter((request) => request.status !== null).length > count,
+	);
 
 /** Proof that an execution ran in queue mode on the worker: the main enqueued it, the worker ran it. */
 function expectRanOnWorker(executionIds: string[]) {
 	const mainOutput = mainOutputs.map((output) => output()).join('\n');
 	const workerOutput = worker!.output();
 	for (const id of executionIds) {
-		expect({ id, enqueuedByMain: mainOutput.includes(`Enqueued execution ${id} (job `) }).toEqual({ id, enqueuedByMain: true });
-		expect({ id, startedByWorker: workerOutput.includes(`Worker started execution ${id} (job `) }).toEqual({ id, startedByWorker: true });
+		expect({ id, enqueuedByMain: mainOutput.includes(`Enqueued execution ${id} (job `) }).toEqual({
+			id,
+			enqueuedByMain: true,
+		});
+		expect({
+			id,
+			startedByWorker: workerOutput.includes(`Worker started execution ${id} (job `),
+		}).toEqual({ id, startedByWorker: true });
 	}
 }
 
@@ -121,7 +156,9 @@ const asItems = (syncs: Sync[], integrationId: string) =>
 	syncs.map((sync) => ({
 		...sync,
 		integration_id: integrationId,
-		duration_seconds: sync.sync_finish_time ? (Date.parse(sync.sync_finish_time) - Date.parse(sync.sync_start_time)) / 1000 : null,
+		duration_seconds: sync.sync_finish_time
+			? (Date.parse(sync.sync_finish_time) - Date.parse(sync.sync_start_time)) / 1000
+			: null,
 	}));
 
 beforeAll(async () => {
@@ -138,8 +175,18 @@ beforeAll(async () => {
 		startPostgres(),
 		startRedis(),
 	]);
-	n8n = await createN8n({ version, tarball, env: { ...pg.env, ...redis.env, N8N_LOG_LEVEL: 'info' } });
-	await n8n.importCredentials([{ ...CREDENTIAL, type: 'brazeCdiApi', data: { restEndpoint: 'custom', customUrl: sim.url, apiKey: KEY } }]);
+	n8n = await createN8n({
+		version,
+		tarball,
+		env: { ...pg.env, ...redis.env, N8N_LOG_LEVEL: 'info' },
+	});
+	await n8n.importCredentials([
+		{
+			...CREDENTIAL,
+			type: 'brazeCdiApi',
+			data: { restEndpoint: 'custom', customUrl: sim.url, apiKey: KEY },
+		},
+	]);
 	await n8n.importWorkflows([
 		{
 			id: WATCH,
@@ -179,7 +226,12 @@ beforeAll(async () => {
 					typeVersion: 2,
 					position: [0, 0],
 					webhookId: '3c8e0f52-7d1a-4b6e-9f2c-5a4d8e1b7c60',
-					parameters: { httpMethod: 'POST', path: HOOK_PATH, responseMode: 'onReceived', options: {} },
+					parameters: {
+						httpMethod: 'POST',
+						path: HOOK_PATH,
+						responseMode: 'onReceived',
+						options: {},
+					},
 				},
 				{
 					id: `${LIST}-braze`,
@@ -187,7 +239,12 @@ beforeAll(async () => {
 					type: 'n8n-nodes-braze-cdi.brazeCdi',
 					typeVersion: 1,
 					position: [220, 0],
-					parameters: { resource: 'jobSync', operation: 'list', integrationId: { __rl: true, mode: 'id', value: 'int-37' }, returnAll: true },
+					parameters: {
+						resource: 'jobSync',
+						operation: 'list',
+						integrationId: { __rl: true, mode: 'id', value: 'int-37' },
+						returnAll: true,
+					},
 					credentials: { brazeCdiApi: CREDENTIAL },
 				},
 			],
@@ -201,7 +258,10 @@ beforeAll(async () => {
 	// Each process its own task-runner broker port: both would take the one createN8n chose.
 	const [workerPort, workerBrokerPort] = [await freePort(), await freePort()];
 	const [startedWorker, startedMain] = await Promise.allSettled([
-		n8n.startWorker({ healthPort: workerPort, env: { N8N_RUNNERS_BROKER_PORT: String(workerBrokerPort) } }),
+		n8n.startWorker({
+			healthPort: workerPort,
+			env: { N8N_RUNNERS_BROKER_PORT: String(workerBrokerPort) },
+		}),
 		startMain(),
 	]);
 	if (startedWorker.status === 'fulfilled') worker = startedWorker.value;
@@ -228,71 +288,96 @@ afterAll(async () => {
 	}
 	// The user folder holds the imported credential's file; the pack folder, the tarball.
 	if (n8n) rmSync(n8n.home, { recursive: true, force: true });
-	if (tarball && path.basename(path.dirname(tarball)).startsWith('braze-cdi-pack-')) rmSync(path.dirname(tarball), { recursive: true, force: true });
+	if (tarball && path.basename(path.dirname(tarball)).startsWith('braze-cdi-pack-'))
+		rmSync(path.dirname(tarball), { recursive: true, force: true });
 	if (problems.length) throw new Error(`Could not stop everything:\n${problems.join('\n')}`);
 }, 120_000);
 
 describe(`n8n ${version} in queue mode (PostgreSQL, Redis, main + worker)`, () => {
 	const expected: Sync[] = [];
 
-	test('the trigger emits each failed sync once, in executions the worker runs', async () => {
-		// On activation the main polls once: it records where history stands and emits nothing.
-		await withLogs(pollAnswered(0, 'the main to poll int-q at activation'));
-		const added = freshSyncs(4);
-		sim!.addSyncs('int-q', added);
-		expected.push(...matching(added));
-		expect(expected).toHaveLength(3);
+	test(
+		'the trigger emits each failed sync once, in executions the worker runs',
+		async () => {
+			// On activation the main polls once: it records where history stands and emits nothing.
+			await withLogs(pollAnswered(0, 'the main to poll int-q at activation'));
+			const added = freshSyncs(4);
+			sim!.addSyncs('int-q', added);
+			expected.push(...matching(added));
+			expect(expected).toHaveLength(3);
 
-		const executions = await executionsEmitting(expected);
+			const executions = await executionsEmitting(expected);
 
-		expect(executions.map((execution) => execution.status)).toEqual(executions.map(() => 'success'));
-		expect(executions.every((execution) => execution.mode === 'trigger')).toBe(true);
-		expect(emittedStarts(executions).sort()).toEqual(starts(expected).sort());
-		const items = executions.flatMap((execution) => itemsOf(execution, TRIGGER));
-		expect(items.map((item) => [item.integration_id, item.job_status])).toEqual(
-			[...expected].reverse().map((sync) => ['int-q', sync.job_status]), // oldest first
-		);
-		expectRanOnWorker(executions.map((execution) => execution.id));
-	}, 4 * 60_000);
+			expect(executions.map((execution) => execution.status)).toEqual(
+				executions.map(() => 'success'),
+			);
+			expect(executions.every((execution) => execution.mode === 'trigger')).toBe(true);
+			expect(emittedStarts(executions).sort()).toEqual(starts(expected).sort());
+			const items = executions.flatMap((execution) => itemsOf(execution, TRIGGER));
+			expect(items.map((item) => [item.integration_id, item.job_status])).toEqual(
+				[...expected].reverse().map((sync) => ['int-q', sync.job_status]), // oldest first
+			);
+			expectRanOnWorker(executions.map((execution) => execution.id));
+		},
+		4 * 60_000,
+	);
 
-	test('after a restart of the main: nothing old again, the new failed syncs once', async () => {
-		const before = (await n8n.executions(WATCH)) as Execution[];
-		await main!.stop();
-		main = undefined;
-		// Counted once the old main is gone: the next request is the restarted main's.
-		const answered = sim!.requestsFor(POLL_PATH).filter((request) => request.status !== null).length;
-		await startMain();
-		await withLogs(pollAnswered(answered, 'the restarted main to poll int-q at activation'));
+	test(
+		'after a restart of the main: nothing old again, the new failed syncs once',
+		async () => {
+			const before = (await n8n.executions(WATCH)) as Execution[];
+			await main!.stop();
+			main = undefined;
+			// Counted once the old main is gone: the next request is the restarted main's.
+			const answered = sim!
+				.requestsFor(POLL_PATH)
+				.filter((request) => request.status !== null).length;
+			await startMain();
+			await withLogs(pollAnswered(answered, 'the restarted main to poll int-q at activation'));
 
-		const added = freshSyncs(4);
-		sim!.addSyncs('int-q', added);
-		const news = matching(added);
-		expected.push(...news);
+			const added = freshSyncs(4);
+			sim!.addSyncs('int-q', added);
+			const news = matching(added);
+			expected.push(...news);
 
-		const executions = await executionsEmitting(news);
+			const executions = await executionsEmitting(news);
 
-		const since = executions.filter((execution) => !before.some((old) => old.id === execution.id));
-		expect(emittedStarts(since).sort()).toEqual(starts(news).sort()); // nothing old after the restart
-		expect(emittedStarts(executions).sort()).toEqual(starts(expected).sort()); // 0 duplicates, 0 missed
-		expect(executions.map((execution) => execution.status)).toEqual(executions.map(() => 'success'));
-		expectRanOnWorker(since.map((execution) => execution.id));
-	}, 5 * 60_000);
+			const since = executions.filter(
+				(execution) => !before.some((old) => old.id === execution.id),
+			);
+			expect(emittedStarts(since).sort()).toEqual(starts(news).sort()); // nothing old after the restart
+			expect(emittedStarts(executions).sort()).toEqual(starts(expected).sort()); // 0 duplicates, 0 missed
+			expect(executions.map((execution) => execution.status)).toEqual(
+				executions.map(() => 'success'),
+			);
+			expectRanOnWorker(since.map((execution) => execution.id));
+		},
+		5 * 60_000,
+	);
 
-	test('the Braze node lists all 37 syncs in an execution the worker runs', async () => {
-		const response = await fetch(`http://127.0.0.1:${mainPort}/webhook/${HOOK_PATH}`, { method: 'POST' });
-		expect(response.status).toBe(200);
+	test(
+		'the Braze node lists all 37 syncs in an execution the worker runs',
+		async () => {
+			const response = await fetch(`http://127.0.0.1:${mainPort}/webhook/${HOOK_PATH}`, {
+				method: 'POST',
+			});
+			expect(response.status).toBe(200);
 
-		const [execution] = await withLogs(
-			until('workflow B to run once and finish', 60_000, async () => {
-				const done = await finishedExecutions(LIST);
-				return done?.length ? done : undefined;
-			}),
-		);
+			const [execution] = await withLogs(
+				until('workflow B to run once and finish', 60_000, async () => {
+					const done = await finishedExecutions(LIST);
+					return done?.length ? done : undefined;
+				}),
+			);
 
-		expect(execution.status).toBe('success');
-		expect(execution.mode).toBe('webhook');
-		expect(itemsOf(execution, BRAZE)).toEqual(asItems(sim!.integration('int-37').syncs, 'int-37'));
-		expect(itemsOf(execution, BRAZE)).toHaveLength(37);
-		expectRanOnWorker([execution.id]);
-	}, 2 * 60_000);
+			expect(execution.status).toBe('success');
+			expect(execution.mode).toBe('webhook');
+			expect(itemsOf(execution, BRAZE)).toEqual(
+				asItems(sim!.integration('int-37').syncs, 'int-37'),
+			);
+			expect(itemsOf(execution, BRAZE)).toHaveLength(37);
+			expectRanOnWorker([execution.id]);
+		},
+		2 * 60_000,
+	);
 });

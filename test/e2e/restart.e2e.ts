@@ -27,7 +27,9 @@ const runs: Array<[string, string, Record<string, string>]> = [
 	[N8N_VERSIONS.latest, 'durable poll cursors', DURABLE_CURSORS],
 	[N8N_VERSIONS.v1, 'SQLite', {}],
 ];
-const wanted = (process.env.E2E_N8N_VERSIONS ?? `${N8N_VERSIONS.latest},${N8N_VERSIONS.v1}`).split(',');
+const wanted = (process.env.E2E_N8N_VERSIONS ?? `${N8N_VERSIONS.latest},${N8N_VERSIONS.v1}`).split(
+	',',
+);
 
 let tarball: string;
 beforeAll(() => {
@@ -39,13 +41,19 @@ beforeAll(() => {
 let n8nOutput = () => '(n8n not started)';
 
 /** Waits for `condition` (checked every 500 ms) up to `ms`, else fails saying what was awaited. */
-async function until<T>(what: string, ms: number, condition: () => Promise<T | undefined> | T | undefined): Promise<T> {
+async function until<T>(
+	what: string,
+	ms: number,
+	condition: () => Promise<T | undefined> | T | undefined,
+): Promise<T> {
 	const deadline = Date.now() + ms;
 	for (;;) {
 		const value = await condition();
 		if (value !== undefined && value !== false) return value;
 		if (Date.now() > deadline) {
-			throw new Error(`Timed out after ${ms / 1000} s waiting for ${what}\n--- n8n:\n${n8nOutput().slice(-4000)}`);
+			throw new Error(
+				`Timed out after ${ms / 1000} s waiting for ${what}\n--- n8n:\n${n8nOutput().slice(-4000)}`,
+			);
 		}
 		await new Promise((resolve) => setTimeout(resolve, 500));
 	}
@@ -73,121 +81,173 @@ function trigger(id: string, parameters: Record<string, unknown>) {
 }
 const byId = (value: string) => ({ __rl: true, mode: 'id', value });
 
-describe.each(runs.filter(([version]) => wanted.includes(version)))('n8n %s (%s)', (version, _label, extraEnv) => {
-	let sim: Simulator;
-	let n8n: Awaited<ReturnType<typeof createN8n>>;
-	let server: { stop: () => Promise<void>; output: () => string } | undefined;
-	/** Newest start handed out so far: each batch of syncs is newer than everything before. */
-	let clock = Date.now();
+describe.each(runs.filter(([version]) => wanted.includes(version)))(
+	'n8n %s (%s)',
+	(version, _label, extraEnv) => {
+		let sim: Simulator;
+		let n8n: Awaited<ReturnType<typeof createN8n>>;
+		let server: { stop: () => Promise<void>; output: () => string } | undefined;
+		/** Newest start handed out so far: each batch of syncs is newer than everything before. */
+		let clock = Date.now();
 
-	/** `count` syncs newer than any so far, newest first (statuses rotate success, partial, error, config_error). */
-	const newer = (count: number, running = false): Sync[] => {
-		clock += (count + 1) * MINUTE;
-		return makeSyncs(count, { newest: clock, spacingMs: MINUTE, running });
-	};
-	const start = async () => {
-		server = await n8n.startEditor({ port: await freePort(), env: extraEnv });
-		n8nOutput = server.output;
-	};
-	const stop = async () => {
-		await server?.stop();
-		server = undefined;
-	};
-	/** Every item each workflow's trigger emitted, over all its recorded executions. */
-	const emitted = async (workflowId: string) => {
-		const executions = await n8n.executions(workflowId);
-		return executions.flatMap((execution) =>
-			(execution.runData[TRIGGER]?.[0]?.data?.main?.[0] ?? []).map((item: { json: Record<string, unknown> }) => item.json),
-		);
-	};
-	const keys = (items: Array<Record<string, unknown>>) =>
-		items.map((item) => `${String(item.integration_id)} ${String(item.sync_start_time)} ${String(item.job_status)}`).sort();
-	const requestsFor = (path: string) => sim.requests.filter((request) => request.path === path).length;
+		/** `count` syncs newer than any so far, newest first (statuses rotate success, partial, error, config_error). */
+		const newer = (count: number, running = false): Sync[] => {
+			clock += (count + 1) * MINUTE;
+			return makeSyncs(count, { newest: clock, spacingMs: MINUTE, running });
+		};
+		const start = async () => {
+			server = await n8n.startEditor({ port: await freePort(), env: extraEnv });
+			n8nOutput = server.output;
+		};
+		const stop = async () => {
+			await server?.stop();
+			server = undefined;
+		};
+		/** Every item each workflow's trigger emitted, over all its recorded executions. */
+		const emitted = async (workflowId: string) => {
+			const executions = await n8n.executions(workflowId);
+			return executions.flatMap((execution) =>
+				(execution.runData[TRIGGER]?.[0]?.data?.main?.[0] ?? []).map(
+					(item: { json: Record<string, unknown> }) => item.json,
+				),
+			);
+		};
+		const keys = (items: Array<Record<string, unknown>>) =>
+			items
+				.map(
+					(item) =>
+						`${String(item.integration_id)} ${String(item.sync_start_time)} ${String(item.job_status)}`,
+				)
+				.sort();
+		const requestsFor = (path: string) =>
+			sim.requests.filter((request) => request.path === path).length;
 
-	beforeAll(async () => {
-		sim = await startSimulator({
-			apiKeys: { [KEY]: ['cdi.integration_job_status', 'cdi.integration_list', 'cdi.integration_sync'] },
-			integrations: [
-				{ integration_id: 'int-one', integration_name: 'Users', syncs: makeSyncs(5) },
-				{ integration_id: 'int-fail', integration_name: 'Orders', syncs: makeSyncs(6) },
-				{ integration_id: 'int-never', integration_name: 'Events', syncs: [] },
-			],
+		beforeAll(async () => {
+			sim = await startSimulator({
+				apiKeys: {
+					[KEY]: ['cdi.integration_job_status', 'cdi.integration_list', 'cdi.integration_sync'],
+				},
+				integrations: [
+					{ integration_id: 'int-one', integration_name: 'Users', syncs: makeSyncs(5) },
+					{ integration_id: 'int-fail', integration_name: 'Orders', syncs: makeSyncs(6) },
+					{ integration_id: 'int-never', integration_name: 'Events', syncs: [] },
+				],
+			});
+			n8n = await createN8n({ version, tarball, env: extraEnv });
+			await n8n.importCredentials([
+				{
+					id: 'braze',
+					name: 'Braze CDI account',
+					type: 'brazeCdiApi',
+					data: { restEndpoint: 'custom', customUrl: sim.url, apiKey: KEY },
+				},
+			]);
+			await n8n.importWorkflows([
+				trigger('finished-one', {
+					watch: 'integration',
+					integrationId: byId('int-one'),
+					event: 'syncFinished',
+				}),
+				trigger('failed-one', {
+					watch: 'integration',
+					integrationId: byId('int-fail'),
+					event: 'syncFailed',
+					statuses: FAILED,
+				}),
+				trigger('finished-all', { watch: 'allIntegrations', event: 'syncFinished' }),
+			]);
+			for (const id of ['finished-one', 'failed-one', 'finished-all']) await n8n.activate(id);
+		}, 30 * MINUTE);
+
+		afterAll(async () => {
+			await stop();
+			await sim?.close();
 		});
-		n8n = await createN8n({ version, tarball, env: extraEnv });
-		await n8n.importCredentials([
-			{ id: 'braze', name: 'Braze CDI account', type: 'brazeCdiApi', data: { restEndpoint: 'custom', customUrl: sim.url, apiKey: KEY } },
-		]);
-		await n8n.importWorkflows([
-			trigger('finished-one', { watch: 'integration', integrationId: byId('int-one'), event: 'syncFinished' }),
-			trigger('failed-one', { watch: 'integration', integrationId: byId('int-fail'), event: 'syncFailed', statuses: FAILED }),
-			trigger('finished-all', { watch: 'allIntegrations', event: 'syncFinished' }),
-		]);
-		for (const id of ['finished-one', 'failed-one', 'finished-all']) await n8n.activate(id);
-	}, 30 * MINUTE);
 
-	afterAll(async () => {
-		await stop();
-		await sim?.close();
-	});
+		test(
+			'every finished sync is emitted exactly once across polls and a restart',
+			async () => {
+				const activatedAt = clock;
+				// Activation: each trigger polls once at start and records where history stands. With
+				// durable cursors n8n does not commit that test poll: its first scheduled poll does it again.
+				await start();
+				const activationPolls = extraEnv === DURABLE_CURSORS ? 2 : 1;
+				await until(
+					'the activation polls',
+					2 * MINUTE,
+					() =>
+						requestsFor('/cdi/integrations/int-one/job_sync_status') >= activationPolls &&
+						requestsFor('/cdi/integrations/int-fail/job_sync_status') >= activationPolls &&
+						requestsFor('/cdi/integrations') >= activationPolls,
+				);
 
-	test('every finished sync is emitted exactly once across polls and a restart', async () => {
-		const activatedAt = clock;
-		// Activation: each trigger polls once at start and records where history stands. With
-		// durable cursors n8n does not commit that test poll: its first scheduled poll does it again.
-		await start();
-		const activationPolls = extraEnv === DURABLE_CURSORS ? 2 : 1;
-		await until('the activation polls', 2 * MINUTE, () =>
-			requestsFor('/cdi/integrations/int-one/job_sync_status') >= activationPolls &&
-			requestsFor('/cdi/integrations/int-fail/job_sync_status') >= activationPolls &&
-			requestsFor('/cdi/integrations') >= activationPolls,
+				// More than 10 finish between two polls, and one is still running.
+				const first = newer(12);
+				sim.addSyncs('int-one', [...newer(1, true), ...first]);
+				sim.addSyncs('int-fail', newer(8));
+				await until(
+					'the first emitting polls',
+					3 * MINUTE,
+					async () =>
+						(await emitted('finished-one')).length >= 12 &&
+						(await emitted('failed-one')).length >= 6 &&
+						(await emitted('finished-all')).length >= 20,
+				);
+
+				// n8n restarts (as at an upgrade); meanwhile the running sync finishes and more fail, and the
+				// failed-sync workflow is deactivated and activated again: it catches up on what it missed.
+				await stop();
+				sim.completeSync('int-one', 'error');
+				sim.addSyncs('int-fail', newer(4));
+				await n8n.deactivate('failed-one');
+				await n8n.activate('failed-one');
+				await start();
+
+				// After the restart: more syncs, and the first of an integration that never ran.
+				sim.addSyncs('int-one', newer(3));
+				sim.addSyncs('int-never', newer(2));
+
+				// What should have been emitted: every sync added since activation, as it is now.
+				const since = (id: string) =>
+					sim
+						.integration(id)
+						.syncs.filter((sync) => Date.parse(sync.sync_start_time) > activatedAt)
+						.map((sync) => ({ ...sync, integration_id: id }));
+				const finishedOne = since('int-one');
+				const failedOne = since('int-fail').filter((sync) => FAILED.includes(sync.job_status));
+				const finishedAll = [...since('int-one'), ...since('int-fail'), ...since('int-never')];
+				expect(finishedOne).toHaveLength(16);
+				expect(failedOne).toHaveLength(9);
+				expect(finishedAll).toHaveLength(30);
+				await until(
+					'every sync emitted after the restart',
+					3 * MINUTE,
+					async () =>
+						((await emitted('finished-one')).length >= finishedOne.length &&
+							(await emitted('failed-one')).length >= failedOne.length &&
+							(await emitted('finished-all')).length >= finishedAll.length) ||
+						undefined,
+				);
+				// One more poll of every trigger after that: a duplicate would show by now.
+				const requestsSoFar = sim.requests.length;
+				await until(
+					'one more poll of each trigger',
+					2 * MINUTE,
+					() => sim.requests.length >= requestsSoFar + 3,
+				);
+				await stop();
+
+				expect(keys(await emitted('finished-one'))).toEqual(keys(finishedOne));
+				expect(keys(await emitted('failed-one'))).toEqual(keys(failedOne));
+				expect(keys(await emitted('finished-all'))).toEqual(keys(finishedAll));
+				const all: Array<Record<string, unknown>> = await emitted('finished-all');
+				expect(
+					all
+						.filter((item) => item.integration_id === 'int-fail')
+						.every((item) => item.integration_name === 'Orders'),
+				).toBe(true);
+			},
+			20 * MINUTE,
 		);
-
-		// More than 10 finish between two polls, and one is still running.
-		const first = newer(12);
-		sim.addSyncs('int-one', [...newer(1, true), ...first]);
-		sim.addSyncs('int-fail', newer(8));
-		await until('the first emitting polls', 3 * MINUTE, async () =>
-			(await emitted('finished-one')).length >= 12 &&
-			(await emitted('failed-one')).length >= 6 &&
-			(await emitted('finished-all')).length >= 20,
-		);
-
-		// n8n restarts (as at an upgrade); meanwhile the running sync finishes and more fail, and the
-		// failed-sync workflow is deactivated and activated again: it catches up on what it missed.
-		await stop();
-		sim.completeSync('int-one', 'error');
-		sim.addSyncs('int-fail', newer(4));
-		await n8n.deactivate('failed-one');
-		await n8n.activate('failed-one');
-		await start();
-
-		// After the restart: more syncs, and the first of an integration that never ran.
-		sim.addSyncs('int-one', newer(3));
-		sim.addSyncs('int-never', newer(2));
-
-		// What should have been emitted: every sync added since activation, as it is now.
-		const since = (id: string) =>
-			sim.integration(id).syncs.filter((sync) => Date.parse(sync.sync_start_time) > activatedAt).map((sync) => ({ ...sync, integration_id: id }));
-		const finishedOne = since('int-one');
-		const failedOne = since('int-fail').filter((sync) => FAILED.includes(sync.job_status));
-		const finishedAll = [...since('int-one'), ...since('int-fail'), ...since('int-never')];
-		expect(finishedOne).toHaveLength(16);
-		expect(failedOne).toHaveLength(9);
-		expect(finishedAll).toHaveLength(30);
-		await until('every sync emitted after the restart', 3 * MINUTE, async () =>
-			(await emitted('finished-one')).length >= finishedOne.length &&
-			(await emitted('failed-one')).length >= failedOne.length &&
-			(await emitted('finished-all')).length >= finishedAll.length || undefined,
-		);
-		// One more poll of every trigger after that: a duplicate would show by now.
-		const requestsSoFar = sim.requests.length;
-		await until('one more poll of each trigger', 2 * MINUTE, () => sim.requests.length >= requestsSoFar + 3);
-		await stop();
-
-		expect(keys(await emitted('finished-one'))).toEqual(keys(finishedOne));
-		expect(keys(await emitted('failed-one'))).toEqual(keys(failedOne));
-		expect(keys(await emitted('finished-all'))).toEqual(keys(finishedAll));
-		const all: Array<Record<string, unknown>> = await emitted('finished-all');
-		expect(all.filter((item) => item.integration_id === 'int-fail').every((item) => item.integration_name === 'Orders')).toBe(true);
-	}, 20 * MINUTE);
-});
+	},
+);

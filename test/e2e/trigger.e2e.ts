@@ -10,7 +10,9 @@ import { openEditor, openNode } from '../../scripts/editor';
 import { createN8n, freePort, N8N_VERSIONS, packPackage } from '../../scripts/n8n';
 
 const KEY = 'e2e-trigger-key-5d4c3b2a1f0e';
-const versions = (process.env.E2E_N8N_VERSIONS ?? `${N8N_VERSIONS.latest},${N8N_VERSIONS.v1}`).split(',');
+const versions = (
+	process.env.E2E_N8N_VERSIONS ?? `${N8N_VERSIONS.latest},${N8N_VERSIONS.v1}`
+).split(',');
 const TRIGGER = 'Braze CDI Trigger';
 
 let tarball: string;
@@ -20,60 +22,78 @@ beforeAll(async () => {
 	nock.enableNetConnect(/127\.0\.0\.1|localhost/);
 	tarball = packPackage();
 	sim = await startSimulator({
-		apiKeys: { [KEY]: ['cdi.integration_job_status', 'cdi.integration_list', 'cdi.integration_sync'] },
+		apiKeys: {
+			[KEY]: ['cdi.integration_job_status', 'cdi.integration_list', 'cdi.integration_sync'],
+		},
 		integrations: [{ integration_id: 'int-a', integration_name: 'Orders', syncs: makeSyncs(5) }], // success, partial, error, …
 	});
 }, 120_000);
 afterAll(async () => await sim?.close());
 
 describe.each(versions)('n8n %s editor', (version) => {
-	test('Fetch Test Event shows the most recent failed sync, from one request', async () => {
-		const n8n = await createN8n({ version, tarball });
-		await n8n.importCredentials([
-			{ id: 'braze', name: 'Braze CDI account', type: 'brazeCdiApi', data: { restEndpoint: 'custom', customUrl: sim.url, apiKey: KEY } },
-		]);
-		await n8n.importWorkflows([
-			{
-				id: 'watch-failures',
-				name: 'Watch failures',
-				active: false,
-				settings: { executionOrder: 'v1' },
-				connections: {},
-				nodes: [
-					{
-						id: 'trigger',
-						name: TRIGGER,
-						type: 'n8n-nodes-braze-cdi.brazeCdiTrigger',
-						typeVersion: 1,
-						position: [0, 0],
-						parameters: {
-							pollTimes: { item: [{ mode: 'everyMinute' }] },
-							watch: 'integration',
-							integrationId: { __rl: true, mode: 'id', value: 'int-a' },
-							event: 'syncFailed',
+	test(
+		'Fetch Test Event shows the most recent failed sync, from one request',
+		async () => {
+			const n8n = await createN8n({ version, tarball });
+			await n8n.importCredentials([
+				{
+					id: 'braze',
+					name: 'Braze CDI account',
+					type: 'brazeCdiApi',
+					data: { restEndpoint: 'custom', customUrl: sim.url, apiKey: KEY },
+				},
+			]);
+			await n8n.importWorkflows([
+				{
+					id: 'watch-failures',
+					name: 'Watch failures',
+					active: false,
+					settings: { executionOrder: 'v1' },
+					connections: {},
+					nodes: [
+						{
+							id: 'trigger',
+							name: TRIGGER,
+							type: 'n8n-nodes-braze-cdi.brazeCdiTrigger',
+							typeVersion: 1,
+							position: [0, 0],
+							parameters: {
+								pollTimes: { item: [{ mode: 'everyMinute' }] },
+								watch: 'integration',
+								integrationId: { __rl: true, mode: 'id', value: 'int-a' },
+								event: 'syncFailed',
+							},
+							credentials: { brazeCdiApi: { id: 'braze', name: 'Braze CDI account' } },
 						},
-						credentials: { brazeCdiApi: { id: 'braze', name: 'Braze CDI account' } },
-					},
-				],
-			},
-		]);
-		const port = await freePort();
-		const editor = await n8n.startEditor({ port });
-		const base = `http://127.0.0.1:${port}`;
-		const { browser, page } = await openEditor(base);
-		try {
-			await openNode(page, base, 'watch-failures', TRIGGER);
-			sim.clearLog();
-			await page.getByRole('button', { name: /fetch test event/i }).first().click();
+					],
+				},
+			]);
+			const port = await freePort();
+			const editor = await n8n.startEditor({ port });
+			const base = `http://127.0.0.1:${port}`;
+			const { browser, page } = await openEditor(base);
+			try {
+				await openNode(page, base, 'watch-failures', TRIGGER);
+				sim.clearLog();
+				await page
+					.getByRole('button', { name: /fetch test event/i })
+					.first()
+					.click();
 
-			const newestFailed = sim.integration('int-a').syncs.find((sync) => sync.job_status !== 'success')!;
-			await page.getByText(newestFailed.sync_start_time).first().waitFor({ timeout: 60_000 });
-			expect(newestFailed.job_status).toBe('partial');
-			expect(sim.requests.map((request) => request.path)).toEqual(['/cdi/integrations/int-a/job_sync_status']);
-			expect(await page.content()).not.toContain(KEY);
-		} finally {
-			await browser.close();
-			await editor.stop();
-		}
-	}, 30 * 60_000);
+				const newestFailed = sim
+					.integration('int-a')
+					.syncs.find((sync) => sync.job_status !== 'success')!;
+				await page.getByText(newestFailed.sync_start_time).first().waitFor({ timeout: 60_000 });
+				expect(newestFailed.job_status).toBe('partial');
+				expect(sim.requests.map((request) => request.path)).toEqual([
+					'/cdi/integrations/int-a/job_sync_status',
+				]);
+				expect(await page.content()).not.toContain(KEY);
+			} finally {
+				await browser.close();
+				await editor.stop();
+			}
+		},
+		30 * 60_000,
+	);
 });

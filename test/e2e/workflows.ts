@@ -7,20 +7,33 @@ const NODE_TYPE = 'n8n-nodes-braze-cdi.brazeCdi';
 export interface WorkflowJson {
 	id: string;
 	name: string;
-	nodes: Array<Record<string, unknown> & { name: string; type: string; parameters: Record<string, unknown> }>;
+	nodes: Array<
+		Record<string, unknown> & { name: string; type: string; parameters: Record<string, unknown> }
+	>;
 	connections: Record<string, unknown>;
 	[key: string]: unknown;
 }
 
 /** Manual trigger → one Braze node, as a user would build it in the editor. */
-export function brazeWorkflow(id: string, parameters: Record<string, unknown>, credentialId: string): WorkflowJson {
+export function brazeWorkflow(
+	id: string,
+	parameters: Record<string, unknown>,
+	credentialId: string,
+): WorkflowJson {
 	return {
 		id,
 		name: id,
 		active: false,
 		settings: { executionOrder: 'v1' },
 		nodes: [
-			{ id: `${id}-start`, name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+			{
+				id: `${id}-start`,
+				name: 'Start',
+				type: 'n8n-nodes-base.manualTrigger',
+				typeVersion: 1,
+				position: [0, 0],
+				parameters: {},
+			},
 			{
 				id: `${id}-braze`,
 				name: BRAZE_NODE,
@@ -42,8 +55,15 @@ export const byId = (value: string) => ({ __rl: true, mode: 'id', value });
  * manual one (the CLI only starts from those), and its Braze nodes read `integrationId` through
  * `credentialId`.
  */
-export function exampleWorkflow(file: string, id: string, integrationId: string, credentialId: string): WorkflowJson {
-	const workflow = JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'examples', file), 'utf8')) as WorkflowJson;
+export function exampleWorkflow(
+	file: string,
+	id: string,
+	integrationId: string,
+	credentialId: string,
+): WorkflowJson {
+	const workflow = JSON.parse(
+		readFileSync(path.join(__dirname, '..', '..', 'examples', file), 'utf8'),
+	) as WorkflowJson;
 	workflow.id = id;
 	for (const node of workflow.nodes) {
 		if (node.type === 'n8n-nodes-base.scheduleTrigger') {

@@ -31,7 +31,10 @@ const FIX =
  * The base URL requests go to, from the credential's "REST Endpoint" and "Custom URL" fields,
  * or the problem, naming the field, when the custom URL is not usable.
  */
-export function resolveRestEndpoint(restEndpoint: string, customUrl?: string): { url: string } | { problem: string } {
+export function resolveRestEndpoint(
+	restEndpoint: string,
+	customUrl?: string,
+): { url: string } | { problem: string } {
 	if (restEndpoint !== CUSTOM_ENDPOINT) {
 		if (!REST_ENDPOINTS.some((endpoint) => endpoint.url === restEndpoint)) {
 			return {

@@ -32,9 +32,7 @@ function isReadableLinkHeader(header: string): boolean {
 }
 
 type NextPage =
-	| { kind: 'none' }
-	| { kind: 'next'; cursor: string }
-	| { kind: 'refused'; reason: string };
+	{ kind: 'none' } | { kind: 'next'; cursor: string } | { kind: 'refused'; reason: string };
 
 /**
  * Where the listing goes after a page. Only the cursor is taken from the link, wherever it points

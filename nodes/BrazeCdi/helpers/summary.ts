@@ -8,7 +8,9 @@ import { FAILED_STATUSES, JOB_STATUSES, startTime } from './syncs';
  * false when the newest finished sync failed or when none succeeded.
  */
 export function summarizeSyncs(syncs: IDataObject[]): IDataObject {
-	const statusCounts: Record<string, number> = Object.fromEntries(JOB_STATUSES.map((status) => [status, 0]));
+	const statusCounts: Record<string, number> = Object.fromEntries(
+		JOB_STATUSES.map((status) => [status, 0]),
+	);
 	let rowsSynced = 0;
 	let rowsFailed = 0;
 	const durations: number[] = [];
@@ -18,15 +20,20 @@ export function summarizeSyncs(syncs: IDataObject[]): IDataObject {
 		rowsSynced += numberOrZero(sync.rows_synced);
 		rowsFailed += numberOrZero(sync.rows_failed_with_errors);
 		const start = startTime(sync);
-		const finish = typeof sync.sync_finish_time === 'string' ? Date.parse(sync.sync_finish_time) : NaN;
-		if (status !== 'running' && start !== undefined && !Number.isNaN(finish)) durations.push((finish - start) / 1000);
+		const finish =
+			typeof sync.sync_finish_time === 'string' ? Date.parse(sync.sync_finish_time) : NaN;
+		if (status !== 'running' && start !== undefined && !Number.isNaN(finish))
+			durations.push((finish - start) / 1000);
 	}
 
-	const newestFirst = [...syncs].sort((a, b) => (startTime(b) ?? -Infinity) - (startTime(a) ?? -Infinity));
+	const newestFirst = [...syncs].sort(
+		(a, b) => (startTime(b) ?? -Infinity) - (startTime(a) ?? -Infinity),
+	);
 	const finished = newestFirst.filter((sync) => sync.job_status !== 'running');
 	const lastSuccess = finished.find((sync) => sync.job_status === 'success');
 	const lastFailure = finished.find((sync) => FAILED_STATUSES.includes(String(sync.job_status)));
-	const newestFailed = finished.length > 0 && FAILED_STATUSES.includes(String(finished[0].job_status));
+	const newestFailed =
+		finished.length > 0 && FAILED_STATUSES.includes(String(finished[0].job_status));
 
 	return {
 		syncs: syncs.length,
@@ -36,13 +43,16 @@ export function summarizeSyncs(syncs: IDataObject[]): IDataObject {
 		row_failure_rate: rowsSynced + rowsFailed > 0 ? rowsFailed / (rowsSynced + rowsFailed) : null,
 		last_success: lastSuccess ? moment(lastSuccess) : null,
 		last_failure: lastFailure ? moment(lastFailure) : null,
-		mean_duration_seconds: durations.length ? durations.reduce((sum, value) => sum + value, 0) / durations.length : null,
+		mean_duration_seconds: durations.length
+			? durations.reduce((sum, value) => sum + value, 0) / durations.length
+			: null,
 		max_duration_seconds: durations.length ? Math.max(...durations) : null,
 		healthy: lastSuccess !== undefined && !newestFailed,
 	};
 }
 
-const numberOrZero = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) ? value : 0);
+const numberOrZero = (value: unknown) =>
+	typeof value === 'number' && Number.isFinite(value) ? value : 0;
 
 const moment = (sync: IDataObject) => ({
 	job_status: sync.job_status,

@@ -31,7 +31,10 @@ export function initialState(newestPage: IDataObject[]): WatchState {
 	const starts = newestPage.map(startTime).filter(isNumber);
 	return {
 		newest: starts.length ? Math.max(...starts) : null,
-		running: newestPage.filter((sync) => sync.job_status === 'running').map(startTime).filter(isNumber),
+		running: newestPage
+			.filter((sync) => sync.job_status === 'running')
+			.map(startTime)
+			.filter(isNumber),
 	};
 }
 
@@ -39,7 +42,11 @@ export function initialState(newestPage: IDataObject[]): WatchState {
  * The state of a watch that starts now, from the integration list alone (no request): the
  * last job is the newest sync, and only it can still be running.
  */
-export function stateFromLastJob(start: number | undefined, status: unknown, lastJob: string): WatchState {
+export function stateFromLastJob(
+	start: number | undefined,
+	status: unknown,
+	lastJob: string,
+): WatchState {
 	return {
 		newest: start ?? null,
 		running: start !== undefined && status === 'running' ? [start] : [],
@@ -58,7 +65,9 @@ export function isNews(state: WatchState, start: number): boolean {
 		state.newest === null ||
 		start > state.newest ||
 		state.running.includes(start) ||
-		(state.gaps ?? []).some((gap) => (gap.after === null || start > gap.after) && start <= gap.through)
+		(state.gaps ?? []).some(
+			(gap) => (gap.after === null || start > gap.after) && start <= gap.through,
+		)
 	);
 }
 
@@ -96,7 +105,8 @@ export function advance(
 			const through = Math.min(gap.through, oldestRead);
 			if (gap.after === null || through > gap.after) gaps.push({ after: gap.after, through });
 		}
-		if (state.newest === null || oldestRead > state.newest) gaps.push({ after: state.newest, through: oldestRead });
+		if (state.newest === null || oldestRead > state.newest)
+			gaps.push({ after: state.newest, through: oldestRead });
 	}
 	const newest = Math.max(state.newest ?? -Infinity, ...starts);
 	return {

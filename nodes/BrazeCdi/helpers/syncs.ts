@@ -80,14 +80,23 @@ export function latestSync(syncs: IDataObject[]): IDataObject | undefined {
  * when known, and the computed `duration_seconds` (null while running), where the API did not
  * send fields of those names.
  */
-export function toSyncItem(sync: IDataObject, integrationId: string, integrationName?: string): IDataObject {
+export function toSyncItem(
+	sync: IDataObject,
+	integrationId: string,
+	integrationName?: string,
+): IDataObject {
 	return withSyncFields({ ...sync }, integrationId, integrationName);
 }
 
 /** toSyncItem on a sync the caller owns, without a copy: long listings hold one object a sync. */
-export function withSyncFields(sync: IDataObject, integrationId: string, integrationName?: string): IDataObject {
+export function withSyncFields(
+	sync: IDataObject,
+	integrationId: string,
+	integrationName?: string,
+): IDataObject {
 	if (!('integration_id' in sync)) sync.integration_id = integrationId;
-	if (integrationName !== undefined && !('integration_name' in sync)) sync.integration_name = integrationName;
+	if (integrationName !== undefined && !('integration_name' in sync))
+		sync.integration_name = integrationName;
 	if (!('duration_seconds' in sync)) sync.duration_seconds = durationSeconds(sync);
 	return sync;
 }

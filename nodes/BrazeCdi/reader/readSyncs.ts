@@ -43,8 +43,18 @@ export interface SyncsRead {
 export async function readIntegrations(
 	this: BrazeContext,
 	itemIndex: number,
-	options: { limit?: number; onePage?: boolean; cursor?: string; maxWaitSeconds?: number; deadline?: number } = {},
-): Promise<{ integrations: IDataObject[]; nextCursor?: string; cutShort?: { limitedUntil?: number } }> {
+	options: {
+		limit?: number;
+		onePage?: boolean;
+		cursor?: string;
+		maxWaitSeconds?: number;
+		deadline?: number;
+	} = {},
+): Promise<{
+	integrations: IDataObject[];
+	nextCursor?: string;
+	cutShort?: { limitedUntil?: number };
+}> {
 	const { limit = Infinity, onePage = false, ...request } = options;
 	const integrations: IDataObject[] = [];
 	const pagesLeft = () => Math.ceil((limit - integrations.length) / PAGE_SIZE);
@@ -57,7 +67,11 @@ export async function readIntegrations(
 			return onePage || integrations.length >= limit ? 'done' : pagesLeft();
 		},
 	});
-	return { integrations: integrations.slice(0, limit), nextCursor, ...(cutShort ? { cutShort } : {}) };
+	return {
+		integrations: integrations.slice(0, limit),
+		nextCursor,
+		...(cutShort ? { cutShort } : {}),
+	};
 }
 
 /**

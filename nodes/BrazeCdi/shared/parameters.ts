@@ -8,7 +8,8 @@ const WHERE_TO_FIND_THE_ID =
 	"In Braze, open Data Settings → Cloud Data Ingestion and the integration: its ID is the last part of the page's URL, …/integrations/cloud_data_ingestion/<integration_id>.";
 
 /** The dashboard URL of an integration; its ID is the part after `cloud_data_ingestion/`. */
-const INTEGRATION_URL = 'https?://[^/\\s]+/.*integrations/cloud_data_ingestion/([^/?#\\s]+)(?:[/?#].*)?';
+const INTEGRATION_URL =
+	'https?://[^/\\s]+/.*integrations/cloud_data_ingestion/([^/?#\\s]+)(?:[/?#].*)?';
 
 export const integrationIdLocator: INodeProperties = {
 	displayName: 'Integration',
@@ -29,13 +30,15 @@ export const integrationIdLocator: INodeProperties = {
 			displayName: 'By URL',
 			name: 'url',
 			type: 'string',
-			placeholder: 'https://dashboard-01.braze.com/integrations/cloud_data_ingestion/00000000-0000-0000-0000-000000000000',
+			placeholder:
+				'https://dashboard-01.braze.com/integrations/cloud_data_ingestion/00000000-0000-0000-0000-000000000000',
 			validation: [
 				{
 					type: 'regex',
 					properties: {
 						regex: INTEGRATION_URL,
-						errorMessage: 'Not an integration URL: open the integration in Braze and copy the address',
+						errorMessage:
+							'Not an integration URL: open the integration in Braze and copy the address',
 					},
 				},
 			],
@@ -107,15 +110,23 @@ export const listingOptions: INodeProperties = {
 			typeOptions: { minValue: 0 },
 			default: DEFAULT_MAX_WAIT_SECONDS,
 			description:
-				"Braze allows 100 job status requests a minute per workspace, shared with other clients. When the budget is spent the node waits for it to reset; past this many seconds of waiting in all, it fails instead, saying how far it got.",
+				'Braze allows 100 job status requests a minute per workspace, shared with other clients. When the budget is spent the node waits for it to reset; past this many seconds of waiting in all, it fails instead, saying how far it got.',
 		},
 	],
 };
 
 export function getMaxWait(this: IExecuteFunctions, itemIndex: number): number {
-	const { maxWait = DEFAULT_MAX_WAIT_SECONDS } = this.getNodeParameter('options', itemIndex, {}) as { maxWait?: number };
+	const { maxWait = DEFAULT_MAX_WAIT_SECONDS } = this.getNodeParameter(
+		'options',
+		itemIndex,
+		{},
+	) as { maxWait?: number };
 	if (typeof maxWait !== 'number' || !(maxWait >= 0)) {
-		throw new NodeOperationError(this.getNode(), `Options → Max Wait must be a number of seconds, not ${maxWait}`, { itemIndex });
+		throw new NodeOperationError(
+			this.getNode(),
+			`Options → Max Wait must be a number of seconds, not ${maxWait}`,
+			{ itemIndex },
+		);
 	}
 	return maxWait;
 }
@@ -143,21 +154,33 @@ export const returnAllOrLimit: INodeProperties[] = [
 export function getLimit(this: IExecuteFunctions, itemIndex: number): number {
 	const limit = this.getNodeParameter('limit', itemIndex) as number;
 	if (!Number.isInteger(limit) || limit < 1) {
-		throw new NodeOperationError(this.getNode(), `Limit must be a whole number of at least 1, not ${limit}`, {
-			itemIndex,
-			description: 'Set Limit to how many results to return, or turn on Return All.',
-		});
+		throw new NodeOperationError(
+			this.getNode(),
+			`Limit must be a whole number of at least 1, not ${limit}`,
+			{
+				itemIndex,
+				description: 'Set Limit to how many results to return, or turn on Return All.',
+			},
+		);
 	}
 	return limit;
 }
 
 /** The integration ID, trimmed; refused before any request when it cannot be one. */
 export function getIntegrationId(this: IExecuteFunctions, itemIndex: number): string {
-	return checkIntegrationId.call(this, this.getNodeParameter('integrationId', itemIndex, '', { extractValue: true }), itemIndex);
+	return checkIntegrationId.call(
+		this,
+		this.getNodeParameter('integrationId', itemIndex, '', { extractValue: true }),
+		itemIndex,
+	);
 }
 
 /** The checks behind getIntegrationId, for contexts that read parameters without an item. */
-export function checkIntegrationId(this: IExecuteFunctions | IPollFunctions, value: unknown, itemIndex?: number): string {
+export function checkIntegrationId(
+	this: IExecuteFunctions | IPollFunctions,
+	value: unknown,
+	itemIndex?: number,
+): string {
 	const id = String(value ?? '').trim();
 	if (id === '') {
 		throw new NodeOperationError(this.getNode(), 'The Integration ID is empty', {
@@ -183,7 +206,9 @@ export function getSyncFilters(this: IExecuteFunctions, itemIndex: number): Sync
 		startedAfter?: unknown;
 		startedBefore?: unknown;
 	};
-	const statuses = (Array.isArray(filters.status) ? filters.status : String(filters.status ?? '').split(','))
+	const statuses = (
+		Array.isArray(filters.status) ? filters.status : String(filters.status ?? '').split(',')
+	)
 		.map((status) => status.trim())
 		.filter((status) => status !== '');
 
@@ -202,19 +227,28 @@ export function getWindow(
 		try {
 			return tryToParseDateTime(value, this.getTimezone()).toMillis();
 		} catch {
-			throw new NodeOperationError(this.getNode(), `${where}${name}: "${String(value)}" is not a date and time`, {
-				itemIndex,
-				description: 'Use an ISO 8601 date-time such as 2026-03-25T12:00:00Z, or pick one in the date picker.',
-			});
+			throw new NodeOperationError(
+				this.getNode(),
+				`${where}${name}: "${String(value)}" is not a date and time`,
+				{
+					itemIndex,
+					description:
+						'Use an ISO 8601 date-time such as 2026-03-25T12:00:00Z, or pick one in the date picker.',
+				},
+			);
 		}
 	};
 	const startedAfter = toMillis('Started After', values.startedAfter);
 	const startedBefore = toMillis('Started Before', values.startedBefore);
 	if (startedAfter !== undefined && startedBefore !== undefined && startedAfter >= startedBefore) {
-		throw new NodeOperationError(this.getNode(), `${where}Started After must be earlier than Started Before`, {
-			itemIndex,
-			description: 'No sync can match this window; swap or correct the two dates.',
-		});
+		throw new NodeOperationError(
+			this.getNode(),
+			`${where}Started After must be earlier than Started Before`,
+			{
+				itemIndex,
+				description: 'No sync can match this window; swap or correct the two dates.',
+			},
+		);
 	}
 	return { startedAfter, startedBefore };
 }

@@ -37,7 +37,9 @@ const NEXT_CURSOR = `((${NEXT_TARGET} ?? '').match(${literal(CURSOR_PARAM)}) ?? 
 
 const PAGINATION = {
 	// Only the cursor is taken from the link; the request stays on the known path.
-	request: { url: `={{ $pageCount === 0 ? $request.uri : $request.uri.split('?')[0] + '?cursor=' + ${NEXT_CURSOR} }}` },
+	request: {
+		url: `={{ $pageCount === 0 ? $request.uri : $request.uri.split('?')[0] + '?cursor=' + ${NEXT_CURSOR} }}`,
+	},
 	requestInterval: 0,
 	continue: `={{ $response.statusCode >= 200 && $response.statusCode < 300 && ${NEXT_CURSOR} !== undefined }}`,
 };
@@ -128,7 +130,14 @@ async function connect(this: BrazeContext, itemIndex: number) {
 export async function readListing(
 	this: BrazeContext,
 	itemIndex: number,
-	{ pages, cursor: startCursor, onPage, maxWaitSeconds = DEFAULT_MAX_WAIT_SECONDS, deadline, ...endpoint }: ListingRequest,
+	{
+		pages,
+		cursor: startCursor,
+		onPage,
+		maxWaitSeconds = DEFAULT_MAX_WAIT_SECONDS,
+		deadline,
+		...endpoint
+	}: ListingRequest,
 ): Promise<{ nextCursor?: string; cutShort?: { limitedUntil?: number } }> {
 	const { baseUrl, fail } = await connect.call(this, itemIndex);
 	const url = `${baseUrl}${endpoint.path}`;
@@ -142,7 +151,9 @@ export async function readListing(
 		const batch = Math.min(wanted, MAX_PAGES_PER_CALL, pace.budget());
 		let responses: IN8nHttpFullResponse[];
 		try {
-			responses = (await (this as IExecuteFunctions).helpers.requestWithAuthenticationPaginated.call(
+			responses = (await (
+				this as IExecuteFunctions
+			).helpers.requestWithAuthenticationPaginated.call(
 				this,
 				{
 					method: 'GET',
@@ -172,7 +183,8 @@ export async function readListing(
 				// Go on from this page, once the limit resets or after a backoff.
 				if (status === 429) {
 					if (!(await pace.afterRateLimit(response))) return { cutShort: pace.cutShort() };
-				} else await pace.afterTransientFailure(() => httpFailure(status, response, endpoint, fail));
+				} else
+					await pace.afterTransientFailure(() => httpFailure(status, response, endpoint, fail));
 				resumeAt = { cursor: pageCursor };
 				break;
 			}
@@ -353,7 +365,8 @@ const errorCode = (error: unknown) => {
 	const cause = error as { code?: unknown; cause?: { code?: unknown } };
 	return String(cause.cause?.code ?? cause.code ?? '');
 };
-const isTransient = (error: unknown) => /ECONNRESET|ETIMEDOUT|ECONNABORTED|EPIPE|ESOCKETTIMEDOUT|EAI_AGAIN/.test(errorCode(error));
+const isTransient = (error: unknown) =>
+	/ECONNRESET|ETIMEDOUT|ECONNABORTED|EPIPE|ESOCKETTIMEDOUT|EAI_AGAIN/.test(errorCode(error));
 
 function header(response: IN8nHttpFullResponse, name: string): string | undefined {
 	const value = response.headers?.[name];
@@ -362,10 +375,15 @@ function header(response: IN8nHttpFullResponse, name: string): string | undefine
 
 /** Waits, a second at a time, so that a stopped or timed-out execution stops waiting too. */
 async function pause(context: BrazeContext, ms: number, fail: Fail): Promise<void> {
-	const signal = 'getExecutionCancelSignal' in context ? context.getExecutionCancelSignal() : undefined;
+	const signal =
+		'getExecutionCancelSignal' in context ? context.getExecutionCancelSignal() : undefined;
 	const until = Date.now() + ms;
 	while (Date.now() < until) {
-		if (signal?.aborted) fail('The execution was stopped while waiting for Braze', 'It was cancelled or reached its timeout.');
+		if (signal?.aborted)
+			fail(
+				'The execution was stopped while waiting for Braze',
+				'It was cancelled or reached its timeout.',
+			);
 		await sleep(Math.min(1000, until - Date.now()));
 	}
 }
@@ -378,7 +396,9 @@ export async function startSync(
 	this: IExecuteFunctions,
 	itemIndex: number,
 	integrationId: string,
-): Promise<{ outcome: 'started'; message: string } | { outcome: 'alreadyRunning'; message: string }> {
+): Promise<
+	{ outcome: 'started'; message: string } | { outcome: 'alreadyRunning'; message: string }
+> {
 	const { baseUrl, fail } = await connect.call(this, itemIndex);
 	const endpoint = syncTrigger(integrationId);
 	let response: IN8nHttpFullResponse;
@@ -394,7 +414,9 @@ export async function startSync(
 	} catch (error) {
 		return networkFailure(error, baseUrl, fail);
 	}
-	const body = (typeof response.body === 'object' && response.body !== null ? response.body : {}) as IDataObject;
+	const body = (
+		typeof response.body === 'object' && response.body !== null ? response.body : {}
+	) as IDataObject;
 	const message = typeof body.message === 'string' ? body.message : '';
 	if (response.statusCode === 429 && /another job is in progress/i.test(message)) {
 		return { outcome: 'alreadyRunning', message };
@@ -416,7 +438,8 @@ function httpFailure(
 ): never {
 	const body = (typeof response.body === 'object' ? response.body : {}) as IDataObject;
 	const said = typeof body.message === 'string' ? body.message : '';
-	const details = Array.isArray(body.errors) && body.errors.length ? ` (${body.errors.join('; ')})` : '';
+	const details =
+		Array.isArray(body.errors) && body.errors.length ? ` (${body.errors.join('; ')})` : '';
 	const braze = said ? ` Braze said: "${said}"${details}.` : '';
 
 	if (status === 400 && /integration/i.test(said)) {
@@ -431,7 +454,7 @@ function httpFailure(
 	if (status === 400 && /cursor/i.test(said)) {
 		fail(
 			`Braze rejected a pagination cursor (400 ${said})`,
-			'The node only sends cursors taken from Braze\'s own Link header. Run the node again; if it keeps happening, report it to Braze.' +
+			"The node only sends cursors taken from Braze's own Link header. Run the node again; if it keeps happening, report it to Braze." +
 				braze,
 			status,
 		);
@@ -474,7 +497,10 @@ function httpFailure(
 	}
 	if (status === 429) {
 		const reset = Number(response.headers['x-ratelimit-reset']);
-		const when = Number.isFinite(reset) && reset > 0 ? ` It resets at ${new Date(reset * 1000).toISOString()}.` : '';
+		const when =
+			Number.isFinite(reset) && reset > 0
+				? ` It resets at ${new Date(reset * 1000).toISOString()}.`
+				: '';
 		fail(
 			'Braze rate limit reached (429 Too Many Requests)',
 			`This Braze endpoint allows ${perMinute} requests a minute per workspace, shared with every other client of the workspace.${when} Run again later, or read fewer pages (a limit, or a Started After filter).` +
@@ -491,7 +517,11 @@ function httpFailure(
 			TEMPORARILY_UNAVAILABLE,
 		);
 	}
-	return fail(`Braze answered ${status}${said ? ` ${said}` : ''}`, `Unexpected answer from Braze.${braze}`, status);
+	return fail(
+		`Braze answered ${status}${said ? ` ${said}` : ''}`,
+		`Unexpected answer from Braze.${braze}`,
+		status,
+	);
 }
 
 function networkFailure(error: unknown, baseUrl: string, fail: Fail): never {
@@ -519,15 +549,23 @@ function networkFailure(error: unknown, baseUrl: string, fail: Fail): never {
 			isTransient(error) ? TEMPORARILY_UNAVAILABLE : undefined,
 		);
 	}
-	return fail(`Request to Braze failed: ${String((error as { message?: unknown }).message ?? error)}`, `While requesting ${baseUrl}.`);
+	return fail(
+		`Request to Braze failed: ${String((error as { message?: unknown }).message ?? error)}`,
+		`While requesting ${baseUrl}.`,
+	);
 }
 
 /**
  * A trigger poll that Braze's rate limit stopped before it could read anything: failed with the
  * declared cause, so that n8n's scheduler waits for the reset instead of polling on.
  */
-export function pollRateLimited(this: IPollFunctions, { perMinute }: Endpoint, limitedUntil?: number): NodeApiError {
-	const when = limitedUntil === undefined ? '' : ` It resets at ${new Date(limitedUntil).toISOString()}.`;
+export function pollRateLimited(
+	this: IPollFunctions,
+	{ perMinute }: Endpoint,
+	limitedUntil?: number,
+): NodeApiError {
+	const when =
+		limitedUntil === undefined ? '' : ` It resets at ${new Date(limitedUntil).toISOString()}.`;
 	const message = "Braze's rate limit is used up until after this poll's time budget";
 	return new NodeApiError(
 		this.getNode(),
@@ -536,7 +574,10 @@ export function pollRateLimited(this: IPollFunctions, { perMinute }: Endpoint, l
 			message,
 			description: `This Braze endpoint allows ${perMinute} requests a minute per workspace, shared with every client of the workspace.${when} Nothing was missed: the next poll goes on from where this one stood.`,
 			httpCode: '429',
-			failure: { cause: 'rate-limited', ...(limitedUntil === undefined ? {} : { resetsAtEpochMs: limitedUntil }) },
+			failure: {
+				cause: 'rate-limited',
+				...(limitedUntil === undefined ? {} : { resetsAtEpochMs: limitedUntil }),
+			},
 		},
 	);
 }

@@ -23,7 +23,8 @@ export const description: INodeProperties[] = [
 			{
 				name: 'Trigger Sync',
 				value: 'triggerSync',
-				description: 'Start a sync of an integration now, and optionally wait until it has finished',
+				description:
+					'Start a sync of an integration now, and optionally wait until it has finished',
 				action: 'Trigger a sync of an integration',
 			},
 		],

@@ -11,7 +11,9 @@ export const description = updateDisplayOptions(
 
 /** The workspace's integrations, one item each, Braze's fields unchanged. */
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject[]> {
-	const limit = this.getNodeParameter('returnAll', itemIndex) ? Infinity : getLimit.call(this, itemIndex);
+	const limit = this.getNodeParameter('returnAll', itemIndex)
+		? Infinity
+		: getLimit.call(this, itemIndex);
 	const { integrations } = await readIntegrations.call(this, itemIndex, {
 		limit,
 		maxWaitSeconds: getMaxWait.call(this, itemIndex),

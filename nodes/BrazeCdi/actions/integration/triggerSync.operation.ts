@@ -35,7 +35,8 @@ const properties: INodeProperties[] = [
 				type: 'multiOptions',
 				options: jobStatusOptions.filter((option) => option.value !== 'running'),
 				default: [...FAIL_ON_STATUS_DEFAULT],
-				description: 'When waiting: the node fails when the finished sync has one of these statuses',
+				description:
+					'When waiting: the node fails when the finished sync has one of these statuses',
 			},
 			{
 				displayName: 'If Already Running',
@@ -50,7 +51,8 @@ const properties: INodeProperties[] = [
 					},
 				],
 				default: 'fail',
-				description: 'What to do when Braze answers that a sync of the integration is already running',
+				description:
+					'What to do when Braze answers that a sync of the integration is already running',
 			},
 			{
 				displayName: 'Poll Interval (Seconds)',
@@ -89,7 +91,12 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const waitForCompletion = this.getNodeParameter('waitForCompletion', itemIndex, false) as boolean;
 	const options = this.getNodeParameter('options', itemIndex, {}) as Options;
 	const waiting = {
-		pollInterval: positiveSeconds.call(this, itemIndex, 'Poll Interval', options.pollInterval ?? 30),
+		pollInterval: positiveSeconds.call(
+			this,
+			itemIndex,
+			'Poll Interval',
+			options.pollInterval ?? 30,
+		),
 		timeout: positiveSeconds.call(this, itemIndex, 'Timeout', options.timeout ?? 3600),
 	};
 
@@ -99,23 +106,37 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	let sync: IDataObject;
 	if (outcome === 'alreadyRunning') {
 		if (options.ifAlreadyRunning !== 'waitForRunning') {
-			throw new NodeOperationError(this.getNode(), `A sync of integration ${integrationId} is already running`, {
-				itemIndex,
-				description: `Braze answered 429 "${message}": it runs one sync of an integration at a time. Run again when it has finished, or set Options → If Already Running to "Wait for the Running Sync".`,
-			});
+			throw new NodeOperationError(
+				this.getNode(),
+				`A sync of integration ${integrationId} is already running`,
+				{
+					itemIndex,
+					description: `Braze answered 429 "${message}": it runs one sync of an integration at a time. Run again when it has finished, or set Options → If Already Running to "Wait for the Running Sync".`,
+				},
+			);
 		}
 		// The running sync is the newest one; follow it by its start time.
 		let runningStart: number | undefined;
 		sync = await waitForSync.call(this, itemIndex, integrationId, waiting, (syncs) => {
-			runningStart ??= startTime(syncs.find((candidate) => candidate.job_status === 'running') ?? syncs[0] ?? {});
-			return syncs.find((candidate) => runningStart !== undefined && startTime(candidate) === runningStart);
+			runningStart ??= startTime(
+				syncs.find((candidate) => candidate.job_status === 'running') ?? syncs[0] ?? {},
+			);
+			return syncs.find(
+				(candidate) => runningStart !== undefined && startTime(candidate) === runningStart,
+			);
 		});
 	} else if (!waitForCompletion) {
-		return [{ integration_id: integrationId, message, triggered_at: new Date(triggeredAt).toISOString() }];
+		return [
+			{ integration_id: integrationId, message, triggered_at: new Date(triggeredAt).toISOString() },
+		];
 	} else {
 		// The sync this request started: the newest one that started after it was sent.
 		sync = await waitForSync.call(this, itemIndex, integrationId, waiting, (syncs) =>
-			latestSync(syncs.filter((candidate) => (startTime(candidate) ?? -Infinity) >= triggeredAt - CLOCK_SKEW_MS)),
+			latestSync(
+				syncs.filter(
+					(candidate) => (startTime(candidate) ?? -Infinity) >= triggeredAt - CLOCK_SKEW_MS,
+				),
+			),
 		);
 	}
 
@@ -146,7 +167,9 @@ async function waitForSync(
 ): Promise<IDataObject> {
 	const deadline = Date.now() + timeout * 1000;
 	for (;;) {
-		const { syncs: newest } = await readSyncs.call(this, itemIndex, integrationId, { firstPageOnly: true });
+		const { syncs: newest } = await readSyncs.call(this, itemIndex, integrationId, {
+			firstPageOnly: true,
+		});
 		const sync = pick(newest);
 		if (sync !== undefined && sync.job_status !== 'running') return sync;
 
@@ -166,17 +189,30 @@ async function waitForSync(
 			);
 		}
 		if (this.getExecutionCancelSignal()?.aborted) {
-			throw new NodeOperationError(this.getNode(), 'The execution was stopped while waiting for the sync', { itemIndex });
+			throw new NodeOperationError(
+				this.getNode(),
+				'The execution was stopped while waiting for the sync',
+				{ itemIndex },
+			);
 		}
 		await sleep(pollInterval * 1000);
 	}
 }
 
-function positiveSeconds(this: IExecuteFunctions, itemIndex: number, name: string, value: number): number {
+function positiveSeconds(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	name: string,
+	value: number,
+): number {
 	if (typeof value !== 'number' || !(value > 0)) {
-		throw new NodeOperationError(this.getNode(), `Options → ${name} must be a number of seconds above 0, not ${value}`, {
-			itemIndex,
-		});
+		throw new NodeOperationError(
+			this.getNode(),
+			`Options → ${name} must be a number of seconds above 0, not ${value}`,
+			{
+				itemIndex,
+			},
+		);
 	}
 	return value;
 }

@@ -14,7 +14,12 @@ import {
 	syncFilters,
 } from '../../shared/parameters';
 
-const properties: INodeProperties[] = [integrationIdLocator, ...returnAllOrLimit, syncFilters, listingOptions];
+const properties: INodeProperties[] = [
+	integrationIdLocator,
+	...returnAllOrLimit,
+	syncFilters,
+	listingOptions,
+];
 
 export const description = updateDisplayOptions(
 	{ show: { resource: ['jobSync'], operation: ['list'] } },
@@ -28,7 +33,9 @@ export const description = updateDisplayOptions(
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject[]> {
 	const integrationId = getIntegrationId.call(this, itemIndex);
 	const filters = getSyncFilters.call(this, itemIndex);
-	const limit = this.getNodeParameter('returnAll', itemIndex) ? Infinity : getLimit.call(this, itemIndex);
+	const limit = this.getNodeParameter('returnAll', itemIndex)
+		? Infinity
+		: getLimit.call(this, itemIndex);
 	const { syncs } = await readSyncs.call(this, itemIndex, integrationId, {
 		keep: (sync) => matchesFilters(sync, filters),
 		limit,

@@ -4,7 +4,13 @@ import { updateDisplayOptions } from 'n8n-workflow';
 import { summarizeSyncs } from '../../helpers/summary';
 import { matchesFilters } from '../../helpers/syncs';
 import { readIntegrations, readSyncs } from '../../reader/readSyncs';
-import { getIntegrationId, getMaxWait, getWindow, integrationIdLocator, listingOptions } from '../../shared/parameters';
+import {
+	getIntegrationId,
+	getMaxWait,
+	getWindow,
+	integrationIdLocator,
+	listingOptions,
+} from '../../shared/parameters';
 
 const properties: INodeProperties[] = [
 	{
@@ -12,7 +18,8 @@ const properties: INodeProperties[] = [
 		name: 'allIntegrations',
 		type: 'boolean',
 		default: false,
-		description: 'Whether to report on every integration of the workspace (one item each) instead of one',
+		description:
+			'Whether to report on every integration of the workspace (one item each) instead of one',
 	},
 	{ ...integrationIdLocator, displayOptions: { show: { allIntegrations: [false] } } },
 	{
@@ -48,7 +55,10 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	if (this.getNodeParameter('allIntegrations', itemIndex, false)) {
 		const listed = await readIntegrations.call(this, itemIndex, { maxWaitSeconds });
 		for (const integration of listed.integrations) {
-			integrations.push({ id: String(integration.integration_id), name: (integration.integration_name as string) ?? null });
+			integrations.push({
+				id: String(integration.integration_id),
+				name: (integration.integration_name as string) ?? null,
+			});
 		}
 	} else {
 		integrations.push({ id: getIntegrationId.call(this, itemIndex), name: null });
@@ -64,7 +74,8 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		reports.push({
 			integration_id: id,
 			integration_name: name,
-			window_start: window.startedAfter === undefined ? null : new Date(window.startedAfter).toISOString(),
+			window_start:
+				window.startedAfter === undefined ? null : new Date(window.startedAfter).toISOString(),
 			window_end: new Date(window.startedBefore ?? Date.now()).toISOString(),
 			...summarizeSyncs(syncs),
 		});
