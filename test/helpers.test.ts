@@ -278,6 +278,16 @@ describe('watch state (syncWatch)', () => {
 		expect(advance(state, [], false)).toEqual({ finished: [], state });
 	});
 
+	test('a read cut short keeps a sync seen running at its oldest start for later, and emits it once it finished', () => {
+		const state: WatchState = { newest: at(9), running: [at(6)] };
+		const cut = advance(state, [...history(9, 8, 7), sync(6, 'running')], false);
+		expect(cut.state.running).toEqual([at(6)]);
+
+		const done = advance(cut.state, [...history(9, 8, 7), sync(6, 'error'), ...history(5)], true);
+		expect(startsOf(done.finished)).toEqual([6]);
+		expect(done.state).toEqual({ newest: at(9), running: [] });
+	});
+
 	test('a watch that has seen nothing (never ran) takes every sync as news, even cut short', () => {
 		const empty = stateFromLastJob(undefined, null, '[null,null]');
 		expect(empty).toEqual({ newest: null, running: [], lastJob: '[null,null]' });

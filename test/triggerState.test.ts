@@ -244,9 +244,10 @@ describe('the poll budget', () => {
 		).toBeUndefined();
 	});
 
-	test('without a budget from n8n (1.x), a poll never waits a long rate-limit window out', async () => {
+	test('without a budget from n8n (1.x), a poll waits no longer than about a minute for the rate limit', async () => {
 		await sim.close();
-		await simulate({ jobSyncStatus: { limit: 1, windowMs: 10 * 60_000 } });
+		// A window just longer than the fallback budget: waiting it out would time this test out.
+		await simulate({ jobSyncStatus: { limit: 1, windowMs: 75_000 } });
 		const trigger = await createTrigger(one(), credentials());
 		await trigger.poll();
 		sim.addSyncs('int-a', newer(2, 2));
@@ -339,6 +340,21 @@ describe('what a poll costs', () => {
 
 		expect(items).toHaveLength(12);
 		expect(new Set(items.map((item) => item.integration_name))).toEqual(new Set(['Never ran']));
+	});
+
+	test('watching all: an integration created later that never ran costs no request', async () => {
+		const trigger = await createTrigger(all(), credentials());
+		await trigger.poll();
+		sim.addIntegration({ integration_id: 'int-later', integration_name: 'Later', syncs: [] });
+		sim.clearLog();
+
+		expect(await trigger.poll()).toEqual([]);
+		expect(await trigger.poll()).toEqual([]);
+
+		expect(sim.requests.map((request) => request.path)).toEqual([
+			'/cdi/integrations',
+			'/cdi/integrations',
+		]);
 	});
 
 	test('watching all: the state of an integration deleted from the workspace is dropped', async () => {

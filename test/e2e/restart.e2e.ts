@@ -10,7 +10,9 @@ import type { Simulator, Sync } from '../../simulator';
 import { makeSyncs, startSimulator } from '../../simulator';
 import { createN8n, freePort, N8N_VERSIONS, packPackage } from '../../scripts/n8n';
 
-const KEY = 'e2e-restart-key-8c1f4a2d9e6b';
+/** One key per workflow, so that the simulator's log tells each workflow's polls apart. */
+const WORKFLOWS = ['finished-one', 'failed-one', 'finished-all'] as const;
+const keyOf = (workflowId: string) => `e2e-restart-key-${workflowId}-8c1f4a2d`;
 const TRIGGER = 'Braze CDI Trigger';
 const FAILED = ['error', 'partial', 'config_error'];
 const MINUTE = 60_000;
@@ -74,7 +76,7 @@ function trigger(id: string, parameters: Record<string, unknown>) {
 				typeVersion: 1,
 				position: [0, 0],
 				parameters: { pollTimes: { item: [{ mode: 'everyMinute' }] }, ...parameters },
-				credentials: { brazeCdiApi: { id: 'braze', name: 'Braze CDI account' } },
+				credentials: { brazeCdiApi: { id, name: id } },
 			},
 		],
 	};
@@ -119,14 +121,30 @@ describe.each(runs.filter(([version]) => wanted.includes(version)))(
 						`${String(item.integration_id)} ${String(item.sync_start_time)} ${String(item.job_status)}`,
 				)
 				.sort();
-		const requestsFor = (path: string) =>
-			sim.requests.filter((request) => request.path === path).length;
+		/** How many polls a workflow made: its requests that start a poll (its key, its first path). */
+		const pollsOf = (workflowId: string) =>
+			sim.requests.filter(
+				(request) =>
+					request.headers.authorization === `Bearer ${keyOf(workflowId)}` &&
+					request.query.cursor === undefined &&
+					(workflowId === 'finished-all'
+						? request.path === '/cdi/integrations'
+						: request.path.endsWith('/job_sync_status')),
+			).length;
+		const everyWorkflowPolled = (times: Record<string, number>) =>
+			WORKFLOWS.every((id) => pollsOf(id) >= times[id]);
+		const pollsSoFar = () => Object.fromEntries(WORKFLOWS.map((id) => [id, pollsOf(id)]));
+		const plusOne = (times: Record<string, number>) =>
+			Object.fromEntries(Object.entries(times).map(([id, count]) => [id, count + 1]));
 
 		beforeAll(async () => {
 			sim = await startSimulator({
-				apiKeys: {
-					[KEY]: ['cdi.integration_job_status', 'cdi.integration_list', 'cdi.integration_sync'],
-				},
+				apiKeys: Object.fromEntries(
+					WORKFLOWS.map((id) => [
+						keyOf(id),
+						['cdi.integration_job_status', 'cdi.integration_list', 'cdi.integration_sync'],
+					]),
+				),
 				integrations: [
 					{ integration_id: 'int-one', integration_name: 'Users', syncs: makeSyncs(5) },
 					{ integration_id: 'int-fail', integration_name: 'Orders', syncs: makeSyncs(6) },
@@ -134,14 +152,14 @@ describe.each(runs.filter(([version]) => wanted.includes(version)))(
 				],
 			});
 			n8n = await createN8n({ version, tarball, env: extraEnv });
-			await n8n.importCredentials([
-				{
-					id: 'braze',
-					name: 'Braze CDI account',
+			await n8n.importCredentials(
+				WORKFLOWS.map((id) => ({
+					id,
+					name: id,
 					type: 'brazeCdiApi',
-					data: { restEndpoint: 'custom', customUrl: sim.url, apiKey: KEY },
-				},
-			]);
+					data: { restEndpoint: 'custom', customUrl: sim.url, apiKey: keyOf(id) },
+				})),
+			);
 			await n8n.importWorkflows([
 				trigger('finished-one', {
 					watch: 'integration',
@@ -156,7 +174,7 @@ describe.each(runs.filter(([version]) => wanted.includes(version)))(
 				}),
 				trigger('finished-all', { watch: 'allIntegrations', event: 'syncFinished' }),
 			]);
-			for (const id of ['finished-one', 'failed-one', 'finished-all']) await n8n.activate(id);
+			for (const id of WORKFLOWS) await n8n.activate(id);
 		}, 30 * MINUTE);
 
 		afterAll(async () => {
@@ -172,13 +190,12 @@ describe.each(runs.filter(([version]) => wanted.includes(version)))(
 				// durable cursors n8n does not commit that test poll: its first scheduled poll does it again.
 				await start();
 				const activationPolls = extraEnv === DURABLE_CURSORS ? 2 : 1;
-				await until(
-					'the activation polls',
-					2 * MINUTE,
-					() =>
-						requestsFor('/cdi/integrations/int-one/job_sync_status') >= activationPolls &&
-						requestsFor('/cdi/integrations/int-fail/job_sync_status') >= activationPolls &&
-						requestsFor('/cdi/integrations') >= activationPolls,
+				await until('the activation polls of every workflow', 2 * MINUTE, () =>
+					everyWorkflowPolled({
+						'finished-one': activationPolls,
+						'failed-one': activationPolls,
+						'finished-all': activationPolls,
+					}),
 				);
 
 				// More than 10 finish between two polls, and one is still running.
@@ -229,17 +246,38 @@ describe.each(runs.filter(([version]) => wanted.includes(version)))(
 						undefined,
 				);
 				// One more poll of every trigger after that: a duplicate would show by now.
-				const requestsSoFar = sim.requests.length;
-				await until(
-					'one more poll of each trigger',
-					2 * MINUTE,
-					() => sim.requests.length >= requestsSoFar + 3,
+				const oneMore = plusOne(pollsSoFar());
+				await until('one more poll of each trigger', 2 * MINUTE, () =>
+					everyWorkflowPolled(oneMore),
 				);
 				await stop();
 
-				expect(keys(await emitted('finished-one'))).toEqual(keys(finishedOne));
-				expect(keys(await emitted('failed-one'))).toEqual(keys(failedOne));
-				expect(keys(await emitted('finished-all'))).toEqual(keys(finishedAll));
+				// Each workflow: every matching sync once, none missed, nothing else.
+				const tally = async (workflowId: string, expected: Array<Record<string, unknown>>) => {
+					const got = keys(await emitted(workflowId));
+					const want = keys(expected);
+					return {
+						emitted: got.length,
+						missed: want.filter((key) => !got.includes(key)),
+						duplicates: got.length - new Set(got).size,
+						unexpected: got.filter((key) => !want.includes(key)),
+					};
+				};
+				const exact = (count: number) => ({
+					emitted: count,
+					missed: [],
+					duplicates: 0,
+					unexpected: [],
+				});
+				expect({
+					'finished-one': await tally('finished-one', finishedOne),
+					'failed-one': await tally('failed-one', failedOne),
+					'finished-all': await tally('finished-all', finishedAll),
+				}).toEqual({
+					'finished-one': exact(16),
+					'failed-one': exact(9),
+					'finished-all': exact(30),
+				});
 				const all: Array<Record<string, unknown>> = await emitted('finished-all');
 				expect(
 					all
