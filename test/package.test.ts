@@ -1,5 +1,14 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import {
+	cpSync,
+	mkdirSync,
+	mkdtempSync,
+	readFileSync,
+	rmSync,
+	symlinkSync,
+	writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 import { PACKAGE_DIR } from './harness';
@@ -56,4 +65,39 @@ describe('the published package', () => {
 			files.filter((file) => /(^|\/)test\/|\.test\.|\.ts$/.test(file) && !file.endsWith('.d.ts')),
 		).toEqual([]);
 	});
+
+	test('npm run build starts from an empty dist/: a stray file left there is not packed', () => {
+		// In a copy of the project, so that the other suites keep loading this dist/ meanwhile.
+		const copy = mkdtempSync(path.join(tmpdir(), 'braze-cdi-build-'));
+		try {
+			for (const entry of [
+				'package.json',
+				'tsconfig.json',
+				'gulpfile.js',
+				'README.md',
+				'LICENSE',
+				'nodes',
+				'credentials',
+			]) {
+				cpSync(path.join(PACKAGE_DIR, entry), path.join(copy, entry), { recursive: true });
+			}
+			symlinkSync(path.join(PACKAGE_DIR, 'node_modules'), path.join(copy, 'node_modules'), 'dir');
+			mkdirSync(path.join(copy, 'dist', 'nodes'), { recursive: true });
+			writeFileSync(path.join(copy, 'dist', 'nodes', 'Stray.node.js'), 'module.exports = {};');
+
+			execFileSync('npm', ['run', 'build'], { cwd: copy, stdio: 'ignore' });
+			const [pack] = JSON.parse(
+				execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
+					cwd: copy,
+					encoding: 'utf8',
+				}),
+			);
+			const files: string[] = pack.files.map((file: { path: string }) => file.path);
+
+			expect(files).toContain('dist/nodes/BrazeCdi/BrazeCdi.node.js');
+			expect(files).not.toContain('dist/nodes/Stray.node.js');
+		} finally {
+			rmSync(copy, { recursive: true, force: true });
+		}
+	}, 120_000);
 });
