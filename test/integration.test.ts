@@ -232,7 +232,10 @@ describe('Trigger Sync', () => {
 		setTimeout(() => sim.completeSync('int-4', 'success'), 300);
 
 		const result = await runBrazeNode({
-			parameters: trigger({ options: { ifAlreadyRunning: 'waitForRunning', pollInterval: 0.1 } }),
+			parameters: trigger({
+				waitForCompletion: true,
+				options: { ifAlreadyRunning: 'waitForRunning', pollInterval: 0.1 },
+			}),
 			credentials: credentials(),
 		});
 
@@ -268,7 +271,7 @@ describe('Trigger Sync', () => {
 
 		const result = await runBrazeNode({ parameters: trigger(), credentials: credentials() });
 
-		expect(result.error?.message).toBe('Braze rate limit reached (429 Too Many Requests)');
+		expect(result.error?.message).toBe('Braze rate limit reached (Too Many Requests)');
 		expect(result.error?.description).toMatch(/20 requests a minute/);
 	});
 
@@ -279,7 +282,7 @@ describe('Trigger Sync', () => {
 		});
 
 		expect(result.error?.message).toBe(
-			'The API key lacks the cdi.integration_sync permission (403 Access Denied)',
+			'The API key lacks the cdi.integration_sync permission (Access Denied)',
 		);
 		expectNoKeyIn(result.run);
 	});

@@ -22,7 +22,8 @@ describe('the published package', () => {
 		expect(packageJson.keywords).toContain('n8n-community-node-package');
 		expect(packageJson.dependencies ?? {}).toEqual({});
 		expect(packageJson.peerDependencies).toEqual({ 'n8n-workflow': '*' });
-		expect(packageJson.engines.node).toMatch(/24/);
+		// The runtimes of the n8n majors it claims: n8n 1.x runs on 20.19 to 24, n8n 2.x on 24.
+		expect(packageJson.engines.node).toBe('>=20.19');
 		expect(packageJson.n8n).toEqual({
 			n8nNodesApiVersion: 1,
 			credentials: ['dist/credentials/BrazeCdiApi.credentials.js'],

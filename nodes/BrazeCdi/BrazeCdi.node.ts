@@ -29,7 +29,9 @@ export class BrazeCdi implements INodeType {
 		icon: { light: 'file:brazeCdi.svg', dark: 'file:brazeCdi.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
+		// The operation's name as the Operation list shows it (a test keeps the two the same).
+		subtitle:
+			'={{ ({"integration:list": "List Integrations", "integration:triggerSync": "Trigger Sync", "jobSync:getLatest": "Get Latest", "jobSync:list": "List Job Sync Status", "jobSync:summarize": "Summarize"})[$parameter["resource"] + ":" + $parameter["operation"]] }}',
 		description:
 			'Watch and drive Braze Cloud Data Ingestion (CDI): list integrations and their sync history, get the latest sync, trigger a sync and wait for it, report on syncs',
 		defaults: { name: 'Braze Cloud Data Ingestion' },

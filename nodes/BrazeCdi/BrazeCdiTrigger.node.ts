@@ -68,10 +68,21 @@ export class BrazeCdiTrigger implements INodeType {
 				name: 'watch',
 				type: 'options',
 				options: [
-					{ name: 'One Integration', value: 'integration' },
-					{ name: 'All Integrations', value: 'allIntegrations' },
+					{
+						name: 'One Integration',
+						value: 'integration',
+						description:
+							'Watch the integration chosen below (one request a poll when nothing happened)',
+					},
+					{
+						name: 'All Integrations',
+						value: 'allIntegrations',
+						description:
+							'Watch every integration of the workspace, new ones included (the API key also needs cdi.integration_list)',
+					},
 				],
 				default: 'integration',
+				description: 'Which integrations to watch for finished syncs',
 			},
 			{ ...integrationIdLocator, displayOptions: { show: { watch: ['integration'] } } },
 			{

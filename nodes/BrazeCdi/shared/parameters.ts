@@ -5,7 +5,7 @@ import type { SyncFilters } from '../helpers/syncs';
 import { DEFAULT_MAX_WAIT_SECONDS } from '../transport';
 
 const WHERE_TO_FIND_THE_ID =
-	"In Braze, open Data Settings → Cloud Data Ingestion and the integration: its ID is the last part of the page's URL, …/integrations/cloud_data_ingestion/<integration_id>.";
+	"In Braze, open Data Settings → Cloud Data Ingestion and the integration: its ID is the last part of the page's URL, …/integrations/cloud_data_ingestion/ followed by the ID.";
 
 /** The dashboard URL of an integration; its ID is the part after `cloud_data_ingestion/`. */
 const INTEGRATION_URL =

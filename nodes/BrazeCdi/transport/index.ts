@@ -444,8 +444,8 @@ function httpFailure(
 
 	if (status === 400 && /integration/i.test(said)) {
 		fail(
-			`Braze does not accept this integration ID (400 ${said})`,
-			"Check the Integration ID: open the integration in Braze (Data Settings → Cloud Data Ingestion) and copy the ID from the page's URL, …/integrations/cloud_data_ingestion/<integration_id>." +
+			`Braze does not accept this integration ID (${said})`,
+			"Check the Integration ID: open the integration in Braze (Data Settings → Cloud Data Ingestion) and copy the ID from the page's URL: the part after …/integrations/cloud_data_ingestion/." +
 				braze,
 			status,
 			CONFIGURATION_INVALID,
@@ -453,7 +453,7 @@ function httpFailure(
 	}
 	if (status === 400 && /cursor/i.test(said)) {
 		fail(
-			`Braze rejected a pagination cursor (400 ${said})`,
+			`Braze rejected a pagination cursor (${said})`,
 			"The node only sends cursors taken from Braze's own Link header. Run the node again; if it keeps happening, report it to Braze." +
 				braze,
 			status,
@@ -461,7 +461,7 @@ function httpFailure(
 	}
 	if (status === 401) {
 		fail(
-			'Braze rejected the API key (401 Unauthorized)',
+			'Braze rejected the API key',
 			"Check the API Key in the Braze CDI API credential (pasted whole, without quotes), and that the credential's REST Endpoint is your Braze instance's: a key works only on its own instance." +
 				braze,
 			status,
@@ -470,7 +470,7 @@ function httpFailure(
 	}
 	if (status === 403 && /access denied/i.test(said)) {
 		fail(
-			`The API key lacks the ${permission} permission (403 Access Denied)`,
+			`The API key lacks the ${permission} permission (Access Denied)`,
 			`In Braze, open Settings → APIs and Identifiers → API Keys, and give the key the ${permission} permission (or create a key with it).` +
 				braze,
 			status,
@@ -479,7 +479,7 @@ function httpFailure(
 	}
 	if (status === 403) {
 		fail(
-			'Braze refused access (403 Forbidden)',
+			'Braze refused access (Forbidden)',
 			'The Braze plan may not include Cloud Data Ingestion, or the account is inactive; ask your Braze administrator.' +
 				braze,
 			status,
@@ -488,7 +488,7 @@ function httpFailure(
 	}
 	if (status === 404) {
 		fail(
-			'Braze answered 404 Not Found',
+			'Braze has no such address (Not Found)',
 			"Check the credential's REST Endpoint: it must be your instance's REST endpoint (e.g. https://rest.iad-01.braze.com), not the dashboard address." +
 				braze,
 			status,
@@ -502,7 +502,7 @@ function httpFailure(
 				? ` It resets at ${new Date(reset * 1000).toISOString()}.`
 				: '';
 		fail(
-			'Braze rate limit reached (429 Too Many Requests)',
+			'Braze rate limit reached (Too Many Requests)',
 			`This Braze endpoint allows ${perMinute} requests a minute per workspace, shared with every other client of the workspace.${when} Run again later, or read fewer pages (a limit, or a Started After filter).` +
 				braze,
 			status,
@@ -511,14 +511,14 @@ function httpFailure(
 	}
 	if (status >= 500) {
 		fail(
-			`Braze server error (${status})`,
+			'Braze server error',
 			'Braze could not answer just now; try again in a few minutes.' + braze,
 			status,
 			TEMPORARILY_UNAVAILABLE,
 		);
 	}
 	return fail(
-		`Braze answered ${status}${said ? ` ${said}` : ''}`,
+		`Unexpected answer from Braze${said ? `: ${said}` : ''}`,
 		`Unexpected answer from Braze.${braze}`,
 		status,
 	);

@@ -32,6 +32,7 @@ const properties: INodeProperties[] = [
 			{
 				displayName: 'Fail on Status',
 				name: 'failOnStatus',
+				displayOptions: { show: { '/waitForCompletion': [true] } },
 				type: 'multiOptions',
 				options: jobStatusOptions.filter((option) => option.value !== 'running'),
 				default: [...FAIL_ON_STATUS_DEFAULT],
@@ -57,6 +58,7 @@ const properties: INodeProperties[] = [
 			{
 				displayName: 'Poll Interval (Seconds)',
 				name: 'pollInterval',
+				displayOptions: { show: { '/waitForCompletion': [true] } },
 				type: 'number',
 				typeOptions: { minValue: 1 },
 				default: 30,
@@ -65,6 +67,7 @@ const properties: INodeProperties[] = [
 			{
 				displayName: 'Timeout (Seconds)',
 				name: 'timeout',
+				displayOptions: { show: { '/waitForCompletion': [true] } },
 				type: 'number',
 				typeOptions: { minValue: 1 },
 				default: 3600,
