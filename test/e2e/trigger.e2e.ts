@@ -71,8 +71,12 @@ describe.each(versions)('n8n %s editor', (version) => {
 			const port = await freePort();
 			const editor = await n8n.startEditor({ port });
 			const base = `http://127.0.0.1:${port}`;
-			const { browser, page } = await openEditor(base);
+			let browser: Awaited<ReturnType<typeof openEditor>>['browser'] | undefined;
 			try {
+				// Inside the try: n8n is stopped even when the browser cannot start.
+				const opened = await openEditor(base);
+				browser = opened.browser;
+				const { page } = opened;
 				await openNode(page, base, 'watch-failures', TRIGGER);
 				sim.clearLog();
 				await page
@@ -90,7 +94,7 @@ describe.each(versions)('n8n %s editor', (version) => {
 				]);
 				expect(await page.content()).not.toContain(KEY);
 			} finally {
-				await browser.close();
+				await browser?.close();
 				await editor.stop();
 			}
 		},
