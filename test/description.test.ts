@@ -113,3 +113,26 @@ test('no description holds <text> that n8n would render as an HTML tag (and so s
 
 	expect(texts.filter((text) => /<[a-z_][\w-]*>/i.test(text))).toEqual([]);
 });
+
+// Widths measured in n8n 2.41.1's editor: a collection option's label has 184 px (33 characters
+// needed 192 px, "Max Wait for Rate Limit (Seconds)"), and an option's description two lines of
+// 358 px, cut with "…" beyond (about 120 characters fit).
+test('no label or operation description is longer than the editor shows', async () => {
+	const { node, trigger } = await descriptions();
+	const properties = [...node.properties, ...trigger.properties];
+	const collectionLabels = properties
+		.filter((property) => property.type === 'collection')
+		.flatMap((property) =>
+			(property.options as INodeProperties[]).map((option) => option.displayName),
+		);
+	const operationDescriptions = properties
+		.filter((property) => property.name === 'operation')
+		.flatMap((property) =>
+			(property.options as INodePropertyOptions[]).map((option) => option.description ?? ''),
+		);
+
+	expect(collectionLabels.filter((label) => label.length > 30)).toEqual([]);
+	expect(operationDescriptions.filter((text) => text.length > 121)).toEqual([]);
+	expect(collectionLabels.length).toBeGreaterThan(4);
+	expect(operationDescriptions).toHaveLength(5);
+});

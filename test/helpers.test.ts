@@ -86,6 +86,12 @@ describe('nextPage (Link header)', () => {
 			/cannot be read/,
 		],
 		['an unterminated quoted value', `<${PATH}?cursor=abc>; rel="next`, /cannot be read/],
+		// Found by the property test: a bracket is no part of an unquoted parameter value.
+		[
+			'a stray bracket in a parameter value',
+			`<${PATH}?cursor=abc>; rel="prev"; a=<`,
+			/cannot be read/,
+		],
 	])('%s: refused', (_name, header, reason) => {
 		const next = nextPage(header);
 		expect(next.kind).toBe('refused');

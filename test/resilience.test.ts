@@ -148,7 +148,7 @@ describe('rate limits', () => {
 
 		expect(Date.now() - started).toBeLessThan(10_000);
 		expect(result.error?.message).toBe(
-			"Braze's rate limit would make this wait longer than Max Wait (2 s)",
+			"Braze's rate limit would make this wait longer than Max Rate-Limit Wait (2 s)",
 		);
 		expect(result.error?.description).toMatch(/^1 pages \(10 results\) were read before stopping/);
 	});

@@ -19,7 +19,7 @@ export const CURSOR_PARAM = /[?&]cursor=([^&#\s]+)/;
  * run of white space has one place to go, so no header makes the match backtrack for long.
  */
 const LINK_VALUE =
-	/\s*(?:<[^>]*>\s*(?:;\s*(?:[!#$%&'*+.^_`|~\w-]+\s*(?:=\s*(?:"(?:[^"\\]|\\.)*"|[^\s",;]+)\s*)?)?)*)?(?:,|$)/y;
+	/\s*(?:<[^>]*>\s*(?:;\s*(?:[!#$%&'*+.^_`|~\w-]+\s*(?:=\s*(?:"(?:[^"\\]|\\.)*"|[^\s",;<>]+)\s*)?)?)*)?(?:,|$)/y;
 
 /** Whether the header reads as a list of link-values, as Braze sends it (empty counts). */
 function isReadableLinkHeader(header: string): boolean {

@@ -19,7 +19,7 @@ export interface SyncQuery {
 	startedAfter?: number;
 	/** Enough after the first page. */
 	firstPageOnly?: boolean;
-	/** Options → Max Wait for Rate Limit, in seconds. */
+	/** Options → Max Rate-Limit Wait, in seconds. */
 	maxWaitSeconds?: number;
 	/** Epoch ms by which reading must end (a trigger poll's budget); see `cutShort`. */
 	deadline?: number;

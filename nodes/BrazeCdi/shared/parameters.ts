@@ -104,7 +104,7 @@ export const listingOptions: INodeProperties = {
 	default: {},
 	options: [
 		{
-			displayName: 'Max Wait for Rate Limit (Seconds)',
+			displayName: 'Max Rate-Limit Wait (Seconds)',
 			name: 'maxWait',
 			type: 'number',
 			typeOptions: { minValue: 0 },
@@ -124,7 +124,7 @@ export function getMaxWait(this: IExecuteFunctions, itemIndex: number): number {
 	if (typeof maxWait !== 'number' || !(maxWait >= 0)) {
 		throw new NodeOperationError(
 			this.getNode(),
-			`Options → Max Wait must be a number of seconds, not ${maxWait}`,
+			`Options → Max Rate-Limit Wait must be a number of seconds, not ${maxWait}`,
 			{ itemIndex },
 		);
 	}

@@ -342,8 +342,8 @@ class Pacing {
 		}
 		if (this.waitedMs + wait > this.maxWaitSeconds * 1000) {
 			this.fail(
-				`Braze's rate limit would make this wait longer than Max Wait (${this.maxWaitSeconds} s)`,
-				`${this.pagesRead} pages (${this.resultsRead} results) were read before stopping; the limit of ${this.endpoint.perMinute} requests a minute is shared by every client of the workspace. Raise Options → Max Wait, read fewer pages, or run when the workspace is quieter.`,
+				`Braze's rate limit would make this wait longer than Max Rate-Limit Wait (${this.maxWaitSeconds} s)`,
+				`${this.pagesRead} pages (${this.resultsRead} results) were read before stopping; the limit of ${this.endpoint.perMinute} requests a minute is shared by every client of the workspace. Raise Options → Max Rate-Limit Wait, read fewer pages, or run when the workspace is quieter.`,
 				429,
 				{ cause: 'rate-limited', resetsAtEpochMs: Date.now() + wait },
 			);
@@ -356,7 +356,7 @@ class Pacing {
 
 /** Braze's reset is in whole seconds; a little past it the new window has surely begun. */
 const RESET_MARGIN_MS = 50;
-/** Options → Max Wait for Rate Limit's default. */
+/** Options → Max Rate-Limit Wait's default. */
 export const DEFAULT_MAX_WAIT_SECONDS = 300;
 /** No request waits longer for an answer. */
 const REQUEST_TIMEOUT_MS = 60_000;

@@ -18,21 +18,21 @@ export const description: INodeProperties[] = [
 				name: 'Get Latest',
 				value: 'getLatest',
 				description:
-					'Get the most recent sync of a Braze CDI integration (status, start and finish times, rows synced and failed), optionally the most recent with a given status; List Integrations finds an integration ID by name',
+					'Get the most recent sync of a Braze CDI integration (status, times, rows), or the most recent with a given status',
 				action: 'Get the latest sync of an integration',
 			},
 			{
 				name: 'List Job Sync Status',
 				value: 'list',
 				description:
-					"List a Braze CDI integration's sync history, newest first, one item per sync, optionally filtered by status and start time",
+					"List a Braze CDI integration's sync history, newest first, one item per sync, optionally by status and start time",
 				action: 'List the sync history of an integration',
 			},
 			{
 				name: 'Summarize',
 				value: 'summarize',
 				description:
-					'Report on the syncs of a time window, per integration: counts per status, rows, failure rate, last success and failure, durations, health',
+					'Report per integration on the syncs of a time window: counts per status, rows, failure rate, durations, health',
 				action: 'Summarize the syncs of integrations',
 			},
 		],
