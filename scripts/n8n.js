@@ -418,6 +418,7 @@ module.exports = {
 	packPackage,
 	createN8n,
 	freePort,
+	run,
 	nodeItems,
 	executionError,
 	parseExecution,

@@ -11,25 +11,13 @@ const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
 
-const { freePort } = require('./n8n');
+const { freePort, run } = require('./n8n');
 
 const READY_TIMEOUT_MS = 60_000;
 const STOP_GRACE_MS = 10_000;
 
 function log(message) {
 	process.stderr.write(`${message}\n`);
-}
-
-/** Runs a program to its end; resolves with its exit code and combined output. */
-function run(command, args, options = {}) {
-	return new Promise((resolve, reject) => {
-		const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...options });
-		let output = '';
-		child.stdout.on('data', (chunk) => (output += chunk));
-		child.stderr.on('data', (chunk) => (output += chunk));
-		child.on('error', reject);
-		child.on('close', (code) => resolve({ code, output }));
-	});
 }
 
 /** The path of an executable on PATH (or under extra folders), or undefined. */

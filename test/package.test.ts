@@ -1,17 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import {
-	cpSync,
-	mkdirSync,
-	mkdtempSync,
-	readFileSync,
-	rmSync,
-	symlinkSync,
-	writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { PACKAGE_DIR } from './harness';
+import { withProjectCopy } from './projectCopy';
 
 const packageJson = JSON.parse(readFileSync(path.join(PACKAGE_DIR, 'package.json'), 'utf8'));
 
@@ -68,21 +60,7 @@ describe('the published package', () => {
 	});
 
 	test('npm run build starts from an empty dist/: a stray file left there is not packed', () => {
-		// In a copy of the project, so that the other suites keep loading this dist/ meanwhile.
-		const copy = mkdtempSync(path.join(tmpdir(), 'braze-cdi-build-'));
-		try {
-			for (const entry of [
-				'package.json',
-				'tsconfig.json',
-				'gulpfile.js',
-				'README.md',
-				'LICENSE',
-				'nodes',
-				'credentials',
-			]) {
-				cpSync(path.join(PACKAGE_DIR, entry), path.join(copy, entry), { recursive: true });
-			}
-			symlinkSync(path.join(PACKAGE_DIR, 'node_modules'), path.join(copy, 'node_modules'), 'dir');
+		withProjectCopy((copy) => {
 			mkdirSync(path.join(copy, 'dist', 'nodes'), { recursive: true });
 			writeFileSync(path.join(copy, 'dist', 'nodes', 'Stray.node.js'), 'module.exports = {};');
 
@@ -97,8 +75,6 @@ describe('the published package', () => {
 
 			expect(files).toContain('dist/nodes/BrazeCdi/BrazeCdi.node.js');
 			expect(files).not.toContain('dist/nodes/Stray.node.js');
-		} finally {
-			rmSync(copy, { recursive: true, force: true });
-		}
+		});
 	}, 120_000);
 });

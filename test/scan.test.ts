@@ -3,11 +3,11 @@
  * legs: the packed tarball and the source (scripts/scan.mjs). And proof that it can fail.
  */
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, cpSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { PACKAGE_DIR } from './harness';
+import { withProjectCopy } from './projectCopy';
 
 /** Runs the scan; not under jest's NODE_ENV=test, which switches n8n's lint rules to their own test mode. */
 function scan(packageDir: string) {
@@ -18,53 +18,26 @@ function scan(packageDir: string) {
 	});
 }
 
-/** A copy of the project (sharing node_modules) to plant violations in. */
-function copyOfProject() {
-	const copy = mkdtempSync(path.join(tmpdir(), 'braze-cdi-scan-copy-'));
-	for (const entry of [
-		'package.json',
-		'tsconfig.json',
-		'gulpfile.js',
-		'README.md',
-		'LICENSE',
-		'nodes',
-		'credentials',
-	]) {
-		cpSync(path.join(PACKAGE_DIR, entry), path.join(copy, entry), { recursive: true });
-	}
-	symlinkSync(path.join(PACKAGE_DIR, 'node_modules'), path.join(copy, 'node_modules'), 'dir');
-	return copy;
-}
-
 // In copies: packing builds dist/ afresh, which the other suites load meanwhile.
 test('the package passes both legs of the scan', () => {
-	const copy = copyOfProject();
-	try {
-		const result = scan(copy);
+	const result = withProjectCopy(scan);
 
-		expect(result.stdout).toContain('passed: packed tarball');
-		expect(result.stdout).toContain('passed: source');
-		expect(result.status).toBe(0);
-	} finally {
-		rmSync(copy, { recursive: true, force: true });
-	}
+	expect(result.stdout).toContain('passed: packed tarball');
+	expect(result.stdout).toContain('passed: source');
+	expect(result.status).toBe(0);
 }, 120_000);
 
 test('a planted violation (process.env in a node file) fails both legs', () => {
-	const copy = copyOfProject();
-	try {
+	const result = withProjectCopy((copy) => {
 		appendFileSync(
 			path.join(copy, 'nodes', 'BrazeCdi', 'helpers', 'retry.ts'),
 			'\nexport const fromEnvironment = process.env.BRAZE_KEY;\n',
 		);
+		return scan(copy);
+	});
 
-		const result = scan(copy);
-
-		expect(result.stdout).toContain('FAILED: packed tarball');
-		expect(result.stdout).toContain('FAILED: source');
-		expect(result.stdout).toMatch(/process\.env|no-restricted-globals|environment/i);
-		expect(result.status).toBe(1);
-	} finally {
-		rmSync(copy, { recursive: true, force: true });
-	}
+	expect(result.stdout).toContain('FAILED: packed tarball');
+	expect(result.stdout).toContain('FAILED: source');
+	expect(result.stdout).toMatch(/process\.env|no-restricted-globals|environment/i);
+	expect(result.status).toBe(1);
 }, 120_000);
