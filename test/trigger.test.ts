@@ -2,17 +2,11 @@ import nock from 'nock';
 
 import type { Simulator } from '../simulator';
 import { makeSyncs, startSimulator } from '../simulator';
+import { BASE, HOUR, newer, running } from './triggerHistory';
 import { API_KEY, createTrigger } from './harness';
 
-const HOUR = 3_600_000;
-const BASE = Date.parse('2026-03-25T12:00:00.000Z'); // newest sync of every fresh history
 let sim: Simulator;
 
-/** `count` finished syncs newer than everything so far, newest first, the newest at `hoursLater`. */
-const newer = (count: number, hoursLater: number) =>
-	makeSyncs(count, { newest: BASE + hoursLater * HOUR });
-const running = (hoursLater: number) =>
-	makeSyncs(1, { newest: BASE + hoursLater * HOUR, running: true });
 const jobStatusRequests = (id = 'int-a') =>
 	sim.requestsFor(`/cdi/integrations/${id}/job_sync_status`).length;
 
