@@ -2,6 +2,10 @@
 /** @type {import('jest').Config} */
 module.exports = {
 	testEnvironment: 'node',
+	// Temporary files in the project's cache, never the system's (see test/globalSetup.js).
+	globalSetup: '<rootDir>/test/e2e/globalSetup.js',
+	globalTeardown: '<rootDir>/test/globalTeardown.js',
+	cacheDirectory: '<rootDir>/.cache/jest',
 	roots: ['<rootDir>/test/e2e'],
 	testMatch: ['**/*.e2e.ts'],
 	transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'test/tsconfig.json' }] },

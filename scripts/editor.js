@@ -4,12 +4,7 @@
  */
 const { chromium } = require('playwright-core');
 
-const OWNER = {
-	email: 'demo@example.com',
-	firstName: 'Demo',
-	lastName: 'User',
-	password: 'Demo-password-1',
-};
+const { DEMO_OWNER: OWNER } = require('./n8n');
 
 /** Opens a browser logged in to the editor at `base` as its owner (set up on first use). */
 async function openEditor(base) {

