@@ -10,7 +10,16 @@ const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
 
-const { ROOT, SetupError, cacheDir, log, nodeOfMajor, requireCommands, run } = require('./setup');
+const {
+	ROOT,
+	SetupError,
+	cacheDir,
+	log,
+	nodeOfMajor,
+	requireCommands,
+	run,
+	spawnTracked,
+} = require('./setup');
 
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
@@ -298,38 +307,34 @@ async function createN8n({ version, tarball, userFolder, persistent, env: extraE
 		executions: (workflowId) => recordedExecutions(node, version, home, env, workflowId),
 		/** Starts `n8n worker` (queue mode); resolves once its health check answers. */
 		async startWorker({ healthPort, env: workerEnv = {} }) {
-			const child = trackChild(
-				spawn(node, [bin, 'worker'], {
-					cwd: home,
-					env: {
-						...env,
-						// Its own task-runner broker: the main holds the one createN8n chose.
-						N8N_RUNNERS_BROKER_PORT: String(await freePort()),
-						QUEUE_HEALTH_CHECK_ACTIVE: 'true',
-						QUEUE_HEALTH_CHECK_PORT: String(healthPort),
-						...workerEnv,
-					},
-					stdio: ['ignore', 'pipe', 'pipe'],
-				}),
-			);
+			const child = spawnTracked(node, [bin, 'worker'], {
+				cwd: home,
+				env: {
+					...env,
+					// Its own task-runner broker: the main holds the one createN8n chose.
+					N8N_RUNNERS_BROKER_PORT: String(await freePort()),
+					QUEUE_HEALTH_CHECK_ACTIVE: 'true',
+					QUEUE_HEALTH_CHECK_PORT: String(healthPort),
+					...workerEnv,
+				},
+				stdio: ['ignore', 'pipe', 'pipe'],
+			});
 			return await answering(child, `http://127.0.0.1:${healthPort}/healthz`, 'n8n worker');
 		},
 		/** Starts the editor; resolves once it answers, with `stop()` to end it (and its task runners). */
 		async startEditor({ port = 5678, host = '127.0.0.1', env: startEnv = {} } = {}) {
-			const child = trackChild(
-				spawn(node, [bin, 'start'], {
-					cwd: home,
-					env: {
-						...env,
-						N8N_PORT: String(port),
-						N8N_HOST: host,
-						N8N_LISTEN_ADDRESS: host,
-						N8N_SECURE_COOKIE: 'false',
-						...startEnv,
-					},
-					stdio: ['ignore', 'pipe', 'pipe'],
-				}),
-			);
+			const child = spawnTracked(node, [bin, 'start'], {
+				cwd: home,
+				env: {
+					...env,
+					N8N_PORT: String(port),
+					N8N_HOST: host,
+					N8N_LISTEN_ADDRESS: host,
+					N8N_SECURE_COOKIE: 'false',
+					...startEnv,
+				},
+				stdio: ['ignore', 'pipe', 'pipe'],
+			});
 			// /healthz answers before the REST API is mounted; the editor needs the latter.
 			return await answering(child, `http://${host}:${port}/rest/settings`, 'n8n start');
 		},
@@ -444,14 +449,26 @@ async function readExecutions({ modules, database, env, workflowId }) {
 	}));
 }
 
-/** Ends a process: SIGTERM, then SIGKILL if it has not exited within 15 s (n8n can linger). */
+/**
+ * Ends a process started with spawnTracked: SIGTERM, then SIGKILL if it has not exited within
+ * 15 s (n8n can linger); then whatever of its process group is left (task runners).
+ */
 async function stopProcess(child) {
-	if (child.exitCode !== null || child.signalCode !== null) return;
-	const exited = new Promise((resolve) => child.once('exit', resolve));
-	child.kill('SIGTERM');
-	const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-	await exited;
-	clearTimeout(timer);
+	const killGroup = () => {
+		try {
+			process.kill(-child.pid, 'SIGKILL');
+		} catch {
+			// the group is gone
+		}
+	};
+	if (child.exitCode === null && child.signalCode === null) {
+		const exited = new Promise((resolve) => child.once('exit', resolve));
+		child.kill('SIGTERM');
+		const timer = setTimeout(killGroup, 15_000);
+		await exited;
+		clearTimeout(timer);
+	}
+	killGroup();
 }
 
 /**

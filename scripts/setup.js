@@ -28,16 +28,39 @@ function log(message) {
 }
 
 /**
- * Child processes still running: ended with this process, so that an interrupted demo or test
- * leaves no n8n or npm behind writing into a folder that is being removed.
+ * Child processes still running, each in a process group of its own: ended with this process,
+ * group and all (n8n starts task runners of its own), so that an interrupted demo or test leaves
+ * no n8n or npm behind writing into a folder that is being removed.
  */
 const children = new Set();
-process.once('exit', () => {
-	for (const child of children) child.kill('SIGKILL');
-});
+const killChildren = () => {
+	for (const child of children) {
+		try {
+			process.kill(-child.pid, 'SIGKILL');
+		} catch {
+			// already gone
+		}
+	}
+};
+process.once('exit', killChildren);
 
-/** Ends `child` when this process ends, if it has not ended by itself before. */
-function trackChild(child) {
+/** Ends every child left, group and all, and resolves once each has exited. */
+async function stopChildren() {
+	const exits = [...children].map((child) => new Promise((resolve) => child.once('exit', resolve)));
+	killChildren();
+	await Promise.all(exits);
+}
+
+/**
+ * Spawns a child in its own process group, ended with this process if it has not ended by
+ * itself before (Ctrl-C reaches this process alone, which stops its children as it sees fit).
+ */
+function spawnTracked(command, args, options = {}) {
+	const child = spawn(command, args, {
+		stdio: ['ignore', 'pipe', 'pipe'],
+		...options,
+		detached: true,
+	});
 	children.add(child);
 	child.once('exit', () => children.delete(child));
 	return child;
@@ -46,9 +69,7 @@ function trackChild(child) {
 /** Runs a command, collecting its output; resolves with its exit code and output. */
 function run(command, args, options = {}) {
 	return new Promise((resolve, reject) => {
-		const child = trackChild(
-			spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...options }),
-		);
+		const child = spawnTracked(command, args, options);
 		let output = '';
 		child.stdout.on('data', (chunk) => (output += chunk));
 		child.stderr.on('data', (chunk) => (output += chunk));
@@ -175,6 +196,7 @@ function exitOnSignals(cleanup = async () => {}) {
 			setTimeout(() => process.exit(code), 20_000).unref();
 			Promise.resolve()
 				.then(cleanup)
+				.finally(stopChildren)
 				.finally(() => process.exit(code));
 		});
 	}
@@ -220,7 +242,7 @@ module.exports = {
 	requireCommands,
 	run,
 	runMain,
-	trackChild,
+	spawnTracked,
 	useScratchFolder,
 };
 
