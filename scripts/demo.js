@@ -32,6 +32,7 @@ const {
 	executionError,
 	nodeItems,
 	packPackage,
+	setUpOwner,
 } = require('./n8n');
 
 const editor = process.argv.includes('--editor');
@@ -288,22 +289,6 @@ function credentialFor(simulator) {
 		type: 'brazeCdiApi',
 		data: { restEndpoint: 'custom', customUrl: simulator.url, apiKey: API_KEY },
 	};
-}
-
-/** Sets up the editor's owner account on the first run; answers 'created' or 'existing'. */
-async function setUpOwner(base) {
-	for (let attempt = 0; attempt < 30; attempt++) {
-		const response = await fetch(`${base}/rest/owner/setup`, {
-			method: 'POST',
-			headers: { 'content-type': 'application/json' },
-			body: JSON.stringify(DEMO_OWNER),
-		});
-		if (response.ok) return 'created';
-		if (response.status === 400) return 'existing'; // n8n: "Instance owner already setup"
-		// The owner route can lag a moment behind the rest of the REST API at start-up.
-		await new Promise((resolve) => setTimeout(resolve, 1000));
-	}
-	throw new Error('The n8n editor did not accept the owner account set-up in 30 s.');
 }
 
 /** The command-line demo: runs each workflow with `n8n execute` and prints what it found. */

@@ -4,7 +4,7 @@
  */
 const { chromium } = require('playwright-core');
 
-const { DEMO_OWNER: OWNER } = require('./n8n');
+const { DEMO_OWNER: OWNER, setUpOwner } = require('./n8n');
 
 /** Opens a browser logged in to the editor at `base` as its owner (set up on first use). */
 async function openEditor(base) {
@@ -25,15 +25,7 @@ async function openEditor(base) {
 		viewport: { width: 1440, height: 900 },
 		deviceScaleFactor: 1,
 	});
-	// The owner route can lag a moment behind the rest of the REST API at start-up.
-	let setup;
-	for (let attempt = 0; attempt < 30; attempt++) {
-		setup = await context.request.post(`${base}/rest/owner/setup`, { data: OWNER });
-		if (setup.status() !== 404) break;
-		await new Promise((resolve) => setTimeout(resolve, 1000));
-	}
-	if (!setup.ok() && setup.status() !== 400)
-		throw new Error(`owner setup failed: ${setup.status()} ${await setup.text()}`);
+	await setUpOwner(base);
 	const login = await context.request.post(`${base}/rest/login`, {
 		data: { emailOrLdapLoginId: OWNER.email, email: OWNER.email, password: OWNER.password },
 	});

@@ -16,12 +16,11 @@ const {
 	cacheDir,
 	log,
 	nodeOfMajor,
+	npm,
 	requireCommands,
 	run,
 	spawnTracked,
 } = require('./setup');
-
-const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
 const PACKAGE_NAME = 'n8n-nodes-braze-cdi';
 
@@ -215,6 +214,27 @@ function parseExecution(output) {
 	} catch {
 		return undefined;
 	}
+}
+
+/**
+ * Sets up the owner account of the n8n answering at `base` (DEMO_OWNER) unless it has one;
+ * answers 'created' or 'existing'.
+ */
+async function setUpOwner(base) {
+	for (let attempt = 0; attempt < 30; attempt++) {
+		const response = await fetch(`${base}/rest/owner/setup`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify(DEMO_OWNER),
+		});
+		if (response.ok) return 'created';
+		if (response.status === 400) return 'existing'; // n8n: "Instance owner already setup"
+		if (response.status !== 404)
+			throw new Error(`n8n's owner set-up failed: ${response.status} ${await response.text()}`);
+		// The owner route can lag a moment behind the rest of the REST API at start-up.
+		await new Promise((resolve) => setTimeout(resolve, 1000));
+	}
+	throw new Error("n8n's owner set-up route did not answer in 30 s.");
 }
 
 /**
@@ -503,4 +523,5 @@ module.exports = {
 	nodeItems,
 	executionError,
 	parseExecution,
+	setUpOwner,
 };
