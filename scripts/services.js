@@ -183,8 +183,13 @@ async function startPostgres() {
 	const database = 'n8n';
 	const password = crypto.randomBytes(16).toString('hex');
 
-	const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'braze-cdi-postgres-'));
+	// Run as the postgres account, the server needs a folder that account can reach: the system's
+	// temporary folder, not the scratch folder in the cache (the clone may sit in a private
+	// folder). Removed when it stops, or when this process exits.
+	const parent = account ? (process.env.BRAZE_CDI_SYSTEM_TMPDIR ?? os.tmpdir()) : os.tmpdir();
+	const folder = fs.mkdtempSync(path.join(parent, 'braze-cdi-postgres-'));
 	const removeFolder = () => fs.rmSync(folder, { recursive: true, force: true });
+	process.once('exit', removeFolder);
 	try {
 		const data = path.join(folder, 'data');
 		const passwordFile = path.join(folder, 'password');

@@ -12,6 +12,7 @@
  */
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
+const os = require('node:os');
 const path = require('node:path');
 
 const ROOT = path.resolve(__dirname, '..');
@@ -169,6 +170,8 @@ function useScratchFolder(name) {
 	}
 	const folder = path.join(parent, `${name}-${process.pid}`);
 	fs.mkdirSync(folder, { recursive: true });
+	// For what must be reachable by another account (see scripts/services.js).
+	process.env.BRAZE_CDI_SYSTEM_TMPDIR ??= os.tmpdir();
 	process.env.TMPDIR = folder;
 	process.env.TMP = folder;
 	process.env.TEMP = folder;
