@@ -164,27 +164,30 @@ const asItems = (syncs: Sync[], integrationId: string) =>
 beforeAll(async () => {
 	nock.enableNetConnect(/127\.0\.0\.1|localhost/);
 	tarball = packPackage();
-	[sim, pg, redis] = await Promise.all([
+	// Each kept as soon as it runs, so that afterAll stops it even when another failed to start.
+	const started = await Promise.allSettled([
 		startSimulator({
 			apiKeys: { [KEY]: ALL_PERMISSIONS },
 			integrations: [
 				{ integration_id: 'int-q', integration_name: 'Queue', syncs: makeSyncs(5) },
 				{ integration_id: 'int-37', integration_name: 'Orders', syncs: makeSyncs(37) },
 			],
-		}),
-		startPostgres(),
-		startRedis(),
+		}).then((started) => (sim = started)),
+		startPostgres().then((started) => (pg = started)),
+		startRedis().then((started) => (redis = started)),
 	]);
+	for (const result of started) if (result.status === 'rejected') throw result.reason;
+
 	n8n = await createN8n({
 		version,
 		tarball,
-		env: { ...pg.env, ...redis.env, N8N_LOG_LEVEL: 'info' },
+		env: { ...pg!.env, ...redis!.env, N8N_LOG_LEVEL: 'info' },
 	});
 	await n8n.importCredentials([
 		{
 			...CREDENTIAL,
 			type: 'brazeCdiApi',
-			data: { restEndpoint: 'custom', customUrl: sim.url, apiKey: KEY },
+			data: { restEndpoint: 'custom', customUrl: sim!.url, apiKey: KEY },
 		},
 	]);
 	await n8n.importWorkflows([
