@@ -2,6 +2,7 @@ import nock from 'nock';
 
 import type { Simulator } from '../simulator';
 import { makeSyncs, startSimulator } from '../simulator';
+import { reportHtml, reportText } from '../nodes/BrazeCdi/helpers/report';
 import { summarizeSyncs } from '../nodes/BrazeCdi/helpers/summary';
 import { API_KEY, runBrazeNode } from './harness';
 
@@ -185,5 +186,96 @@ describe('Summarize (in the engine)', () => {
 
 		expect(result.error?.message).toBe('Started After must be earlier than Started Before');
 		expect(sim.requests).toEqual([]);
+	});
+
+	describe('report and combine options', () => {
+		const all = (options: object) => summarize({ allIntegrations: true, options: { ...options } });
+		/** The figures and syncs Summarize reports on, per integration, as the simulator holds them. */
+		async function expectedEntries() {
+			const plain = await runBrazeNode({
+				parameters: summarize({ allIntegrations: true }),
+				credentials: credentials(),
+			});
+			const windowStart = Date.parse('2026-03-25T00:00:00Z');
+			const windowEnd = Date.parse('2026-03-25T12:30:00Z');
+			return plain.items.map((item) => ({
+				figures: item.json,
+				syncs: sim.integration(String(item.json.integration_id)).syncs.filter((sync) => {
+					const start = Date.parse(sync.sync_start_time);
+					return start >= windowStart && start < windowEnd;
+				}),
+			}));
+		}
+
+		test('Add Report: each item gets its own report_text and report_html beside the figures', async () => {
+			const entries = await expectedEntries();
+			const result = await runBrazeNode({
+				parameters: all({ report: true }),
+				credentials: credentials(),
+				timezone: 'America/New_York',
+			});
+
+			expect(result.error).toBeUndefined();
+			expect(result.items.map((item) => item.json)).toEqual(
+				entries.map((entry) => ({
+					...entry.figures,
+					report_text: reportText([entry], 'America/New_York'),
+					report_html: reportHtml([entry], 'America/New_York'),
+				})),
+			);
+			const orders = result.items[0].json;
+			expect(String(orders.report_html).match(/<td data-status=/g)).toHaveLength(13);
+			expect(orders.report_text).toContain('(America/New_York)');
+			expect(orders.report_text).toContain('from 2026-03-24 20:00 to 2026-03-25 08:30');
+		});
+
+		test('Add Report and One Item for All Integrations: one item, one report of all, the figures in integrations', async () => {
+			const entries = await expectedEntries();
+			const result = await runBrazeNode({
+				parameters: all({ report: true, combine: true }),
+				credentials: credentials(),
+			});
+
+			expect(result.error).toBeUndefined();
+			expect(result.items).toHaveLength(1);
+			const [{ json }] = result.items;
+			expect(json).toEqual({
+				integrations: entries.map((entry) => entry.figures),
+				report_text: reportText(entries, 'UTC'),
+				report_html: reportHtml(entries, 'UTC'),
+			});
+			// Quiet had no sync in the window, so it is unhealthy and comes first.
+			expect(String(json.report_text).split('\n').slice(1)).toEqual([
+				expect.stringMatching(/^❌ Quiet \(int-quiet\): no syncs in the window$/),
+				expect.stringMatching(/^✅ Orders \(int-long\): 13 syncs/),
+			]);
+			expect((result.items[0].pairedItem as { item: number }).item).toBe(0);
+		});
+
+		test('One Item for All Integrations alone: one item with integrations, no report', async () => {
+			const entries = await expectedEntries();
+			const result = await runBrazeNode({
+				parameters: all({ combine: true }),
+				credentials: credentials(),
+			});
+
+			expect(result.items.map((item) => item.json)).toEqual([
+				{ integrations: entries.map((entry) => entry.figures) },
+			]);
+		});
+
+		test('neither option: the figures alone, one item per integration', async () => {
+			const result = await runBrazeNode({
+				parameters: all({ report: false, combine: false }),
+				credentials: credentials(),
+			});
+
+			expect(result.items).toHaveLength(2);
+			for (const item of result.items) {
+				expect(item.json).not.toHaveProperty('report_text');
+				expect(item.json).not.toHaveProperty('report_html');
+				expect(item.json).not.toHaveProperty('integrations');
+			}
+		});
 	});
 });
