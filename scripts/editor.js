@@ -1,14 +1,15 @@
 /**
  * The n8n editor in headless Chromium (Debian's `chromium` package), driven by Playwright:
- * used by the screenshots script and the end-to-end test of the trigger's "Fetch Test Event".
+ * used by the screenshots script, the end-to-end test of the trigger's "Fetch Test Event" and
+ * the one that renders the sync report.
  */
 const { chromium } = require('playwright-core');
 
 const { DEMO_OWNER: OWNER, setUpOwner } = require('./n8n');
 
-/** Opens a browser logged in to the editor at `base` as its owner (set up on first use). */
-async function openEditor(base) {
-	const browser = await chromium.launch({
+/** Debian's headless Chromium, quiet on the network. */
+async function launchChromium() {
+	return await chromium.launch({
 		executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
 		// Without the network-quieting flags, Chromium keeps calling out of this closed network.
 		args: [
@@ -21,6 +22,11 @@ async function openEditor(base) {
 			'--disable-sync',
 		],
 	});
+}
+
+/** Opens a browser logged in to the editor at `base` as its owner (set up on first use). */
+async function openEditor(base) {
+	const browser = await launchChromium();
 	const context = await browser.newContext({
 		viewport: { width: 1440, height: 900 },
 		deviceScaleFactor: 1,
@@ -48,4 +54,4 @@ async function openNode(page, base, workflowId, nodeName) {
 	await page.mouse.move(1200, 800); // away from parameter hints, whose tooltips cover buttons
 }
 
-module.exports = { openEditor, openNode };
+module.exports = { launchChromium, openEditor, openNode };
