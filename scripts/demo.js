@@ -40,6 +40,7 @@ const version = process.env.N8N_VERSION ?? N8N_VERSIONS.latest;
 const API_KEY = 'demo-api-key';
 const CREDENTIAL = { id: 'braze-cdi', name: 'Braze CDI account' };
 const HISTORY_ID = 'cdi-thirty-seven';
+const SUMMARY_ID = 'demo-summary';
 
 function say(text = '') {
 	process.stdout.write(`${text}\n`);
@@ -158,6 +159,18 @@ function demoWorkflows({ forEditor }) {
 		}),
 		singleNodeWorkflow('demo-latest', 'Braze CDI: Get Latest', { operation: 'getLatest' }),
 		...exampleWorkflows({ forEditor }),
+		// The editor has it in the example "daily sync report by email"; the command line cannot
+		// send the email, so it runs the report alone and writes its HTML to a file.
+		...(forEditor
+			? []
+			: [
+					singleNodeWorkflow(SUMMARY_ID, 'Braze CDI: Summarize', {
+						operation: 'summarize',
+						allIntegrations: true,
+						startedAfter: '={{ $now.minus({ hours: 24 }).toISO() }}',
+						options: { report: true, combine: true },
+					}),
+				]),
 	];
 }
 
@@ -309,6 +322,10 @@ async function runWorkflows(simulator, tarball, started) {
 			continue;
 		}
 		const brazeNode = workflow.nodes.find((node) => BRAZE_NODE_TYPES.includes(node.type));
+		if (workflow.id === SUMMARY_ID) {
+			sayReport(nodeItems(execution, brazeNode.name)[0].json);
+			continue;
+		}
 		const syncs = nodeItems(execution, brazeNode.name).map((item) => item.json);
 		say(`  ${brazeNode.name}: ${syncs.length} sync${syncs.length === 1 ? '' : 's'}`);
 		say(table(syncs, SYNC_COLUMNS));
@@ -340,6 +357,16 @@ async function runWorkflows(simulator, tarball, started) {
 		`Requests the simulator answered: ${simulator.requests.length} (Braze allows 100 a minute per workspace).`,
 	);
 	say(`Demo done in ${Math.round((Date.now() - started) / 1000)} s.`);
+}
+
+/** Summarize's one report of all integrations: its text, and its HTML in a file in the cache. */
+function sayReport(report) {
+	const file = path.join(cacheDir(), 'demo-report.html');
+	fs.mkdirSync(path.dirname(file), { recursive: true });
+	fs.writeFileSync(file, report.report_html);
+	say(`  Report, last 24 hours, ${report.integrations.length} integrations:`);
+	for (const line of report.report_text.split('\n')) say(`  ${line}`);
+	say(`  HTML report (as an email would show it): ${file}`);
 }
 
 runMain(main);

@@ -10,8 +10,10 @@ import {
 	mkdirSync,
 	mkdtempSync,
 	readdirSync,
+	readFileSync,
 	readlinkSync,
 	rmSync,
+	statSync,
 	symlinkSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -114,7 +116,8 @@ afterEach(() => rmSync(systemTmp, { recursive: true, force: true }));
 
 const demoScratch = (pid: number | undefined) => path.join(cacheDir(), 'tmp', `demo-${pid}`);
 
-test('prints the sync tables, and leaves nothing in the temporary folder', async () => {
+test('prints the sync tables and the HTML report it wrote, and leaves nothing in the temporary folder', async () => {
+	const began = Date.now();
 	const demo = startDemo([], { TMPDIR: systemTmp });
 
 	expect(await demo.ended).toBe(0);
@@ -123,6 +126,19 @@ test('prints the sync tables, and leaves nothing in the temporary folder', async
 	expect(output).toMatch(/Latest sync: \w+, started /);
 	expect(output).toMatch(/⚠ Flagged: Braze CDI sync error for integration cdi-failing/);
 	expect(output).toMatch(/✓ Triggered a sync and waited: Braze CDI sync finished \(success\)/);
+	// The report: its text lines, then where its HTML is, in the cache and written by this run.
+	const reportFile = path.join(cacheDir(), 'demo-report.html');
+	expect(output).toMatch(/Report, last 24 hours, 8 integrations:\n {2}Braze CDI syncs from /);
+	expect(output).toMatch(/\n {2}✅ Recent activity \(cdi-recent\): 24 syncs/);
+	expect(output).toContain(`HTML report (as an email would show it): ${reportFile}\n`);
+	expect(statSync(reportFile).mtimeMs).toBeGreaterThanOrEqual(began - 1000);
+	const html = readFileSync(reportFile, 'utf8');
+	expect(html).toMatch(/^<!DOCTYPE html>/);
+	expect(html).toContain('Braze CDI sync report');
+	const recent = html
+		.slice(html.indexOf('data-integration-id="cdi-recent"'))
+		.split('data-integration-id=')[1];
+	expect(recent.match(/<td data-status=/g)).toHaveLength(24); // one a sync of the last 24 h
 	expect(readdirSync(systemTmp)).toEqual([]);
 	expect(existsSync(demoScratch(demo.child.pid))).toBe(false);
 }, 300_000);
