@@ -59,10 +59,11 @@ export function reportText(entries: ReportEntry[], timeZone: string): string {
 export function reportHtml(entries: ReportEntry[], timeZone: string): string {
 	const blocks = unhealthyFirst(entries).map((entry) => integrationHtml(entry, timeZone));
 	if (entries.length === 0) blocks.push(paragraph('No integrations to report on.'));
+	// Legend squares are cells too: Outlook ignores the size of an inline-block.
 	const legend = Object.entries(STATUS_COLOURS)
 		.map(
 			([status, colour]) =>
-				`<td style="padding:0 12px 0 0;font-size:12px;color:#555555;white-space:nowrap;"><span style="display:inline-block;width:10px;height:10px;background-color:${colour};"></span>&nbsp;${statusName(status)}</td>`,
+				`<td width="10" height="10" style="width:10px;height:10px;background-color:${colour};font-size:1px;line-height:1px;">&nbsp;</td><td style="padding:0 12px 0 4px;font-size:12px;color:#555555;white-space:nowrap;">${statusName(status)}</td>`,
 		)
 		.join('');
 	return [
