@@ -32,7 +32,7 @@ export const description: INodeProperties[] = [
 				name: 'Summarize',
 				value: 'summarize',
 				description:
-					'Report per integration on the syncs of a time window: counts per status, rows, failure rate, durations, health',
+					'Report per integration on a time window of syncs: counts, rows, failure rate, durations, health; text and email reports',
 				action: 'Summarize the syncs of integrations',
 			},
 		],
