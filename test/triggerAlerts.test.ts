@@ -289,7 +289,7 @@ describe('Scheduled Sync Missed', () => {
 		schedule('int-a', -60);
 		schedule('int-b', -60);
 		const trigger = await createTrigger(one(missed()), credentials());
-		await trigger.poll(); // the poll that starts the watch emits nothing…
+		expect(await trigger.poll()).toEqual([]); // the poll that starts the watch emits nothing…
 		at(1);
 		expect((await trigger.poll()).map((item) => item.integration_id)).toEqual(['int-a']); // …the next does
 		expect(await trigger.poll()).toEqual([]);
