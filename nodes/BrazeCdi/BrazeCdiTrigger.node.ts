@@ -299,7 +299,7 @@ function eventItem(
 
 /**
  * One poll: reads what changed, then writes the new state in one assignment and answers the
- * finished syncs that match, oldest first. Nothing is written when it throws. Reading stops at
+ * finished syncs that match, and the running ones that reached the limit, oldest first. Nothing is written when it throws. Reading stops at
  * the poll's budget; what was not read yet is left for the next poll.
  */
 async function pollOnce(this: IPollFunctions, event: SyncEvent): Promise<IDataObject[]> {
