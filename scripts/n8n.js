@@ -27,6 +27,14 @@ const PACKAGE_NAME = 'n8n-nodes-braze-cdi';
 /** The n8n versions this package is tested on: the pinned 2.x, and the newest 1.x. */
 const N8N_VERSIONS = { latest: '2.41.1', v1: '1.123.81' };
 
+/** n8n 2.41's durable poll cursors: a poll's static data committed with the execution it starts. */
+const DURABLE_CURSORS = Object.freeze({
+	N8N_POLLER_DURABLE_CURSORS_ENABLED: 'true',
+	N8N_SCHEDULER_ENABLED: 'true',
+	N8N_SCHEDULER_POLL_TRIGGERS_ENABLED: 'true',
+	N8N_USE_WORKFLOW_PUBLICATION_SERVICE: 'true',
+});
+
 /**
  * The Node.js each n8n runs on, as its users run it: 2.x on Node.js 24, 1.x on Node.js 22 (n8n
  * 1.x supports 20.19 to 24).
@@ -512,6 +520,7 @@ function executionError(execution) {
 
 module.exports = {
 	DEMO_OWNER,
+	DURABLE_CURSORS,
 	checkN8nPrerequisites,
 	N8N_VERSIONS,
 	ROOT,

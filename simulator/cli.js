@@ -26,6 +26,10 @@ Usage: node simulator/cli.js [options]
   --sync-duration SECONDS     how long a triggered sync runs (default 2)
   --sync-status STATUS        how it ends: success (default) | partial | error | config_error
   --history N                 also serve cdi-history, an integration with N hourly syncs
+  --long-sync MINUTES         also serve cdi-long-sync, whose newest sync has been running
+                              for MINUTES (and goes on running)
+  --missed-schedule MINUTES   also serve cdi-missed-schedule, whose next_scheduled_run passed
+                              MINUTES ago with no sync since
   --rate-window SECONDS       rate-limit window for every endpoint (default 60)
   --rate-limit-job-status N   job_sync_status requests per window (default ${DEFAULT_RATE_LIMITS.jobSyncStatus.limit})
   --rate-limit-integrations N integrations requests per window (default ${DEFAULT_RATE_LIMITS.integrations.limit})
@@ -93,6 +97,8 @@ async function main() {
 				'sync-duration': { type: 'string' },
 				'sync-status': { type: 'string' },
 				history: { type: 'string' },
+				'long-sync': { type: 'string' },
+				'missed-schedule': { type: 'string' },
 				'rate-window': { type: 'string' },
 				'rate-limit-job-status': { type: 'string' },
 				'rate-limit-integrations': { type: 'string' },
@@ -141,6 +147,8 @@ async function main() {
 							},
 						]),
 			],
+			longSyncMinutes: number('long-sync', args['long-sync'], { whole: true }),
+			missedScheduleMinutes: number('missed-schedule', args['missed-schedule'], { whole: true }),
 			linkStyle: args['link-style'],
 			nextFirst: args['next-first'],
 			foreignOrigin: args['foreign-origin'],

@@ -35,7 +35,8 @@ export type IntegrationInput = {
  * The live integration inside a running simulator. `syncs` is the history it serves, newest first;
  * a triggered sync is added at its head. Fields the input left out have defaults;
  * last_updated_at, last_job_start_time, last_job_status and next_scheduled_run are derived from
- * the history when listed, unless set here.
+ * the history when listed, unless set here (next_scheduled_run: the next hour after the last start
+ * that is still ahead, as an hourly schedule that keeps running).
  */
 export type Integration = {
 	integration_id: string;
@@ -118,6 +119,16 @@ export type SimulatorOptions = {
 	/** Per endpoint; defaults are Braze's: 100, 50 and 20 a minute. */
 	rateLimits?: Partial<Record<Endpoint, Partial<RateLimit>>>;
 	faults?: Fault[];
+	/**
+	 * Adds `cdi-long-sync`, whose newest sync has been running for this many minutes when the
+	 * simulator starts (it runs until completeSync).
+	 */
+	longSyncMinutes?: number;
+	/**
+	 * Adds `cdi-missed-schedule`, whose next_scheduled_run passed this many minutes before the
+	 * simulator started, with no sync since (its last one started an hour before that).
+	 */
+	missedScheduleMinutes?: number;
 	/** The workspace's app_group_id in the integration list. */
 	appGroupId?: string;
 	/** Called when a request has been answered (or reset). */

@@ -173,6 +173,41 @@ function normalizeIntegration(input, index, appGroupId) {
 }
 
 /**
+ * The next run of an hourly schedule from the last start: still ahead, so that a history dated in
+ * the past (every fixed one is) does not look like a missed schedule. An integration set up with
+ * its own next_scheduled_run (e.g. --missed-schedule) keeps that.
+ */
+function nextHourlyRun(lastStartMs, now = Date.now()) {
+	return lastStartMs + Math.max(1, Math.floor((now - lastStartMs) / HOUR) + 1) * HOUR;
+}
+
+/**
+ * The integrations --long-sync and --missed-schedule add: one whose newest sync has been running
+ * for `longSyncMinutes`, one whose `next_scheduled_run` passed `missedScheduleMinutes` ago with no
+ * sync since (its last sync an hour before that, as an hourly schedule would have it).
+ */
+function alertIntegrations({ longSyncMinutes, missedScheduleMinutes }, now = Date.now()) {
+	const added = [];
+	if (longSyncMinutes !== undefined) {
+		added.push({
+			integration_id: 'cdi-long-sync',
+			integration_name: `Long sync (running ${longSyncMinutes} min)`,
+			syncs: makeSyncs(4, { newest: now - longSyncMinutes * MINUTE, running: true }),
+		});
+	}
+	if (missedScheduleMinutes !== undefined) {
+		const due = now - missedScheduleMinutes * MINUTE;
+		added.push({
+			integration_id: 'cdi-missed-schedule',
+			integration_name: `Missed schedule (due ${missedScheduleMinutes} min ago)`,
+			next_scheduled_run: iso(due),
+			syncs: makeSyncs(4, { newest: due - HOUR }),
+		});
+	}
+	return added;
+}
+
+/**
  * An item of GET /cdi/integrations. The fields describing the last run are derived from the live
  * history (so a triggered sync shows up), unless the integration sets them itself.
  */
@@ -184,7 +219,7 @@ function listItem(integration) {
 		last_job_start_time: head ? head.sync_start_time : null,
 		last_job_status: head ? head.job_status : null,
 		next_scheduled_run:
-			head && head.sync_start_time ? iso(Date.parse(head.sync_start_time) + HOUR) : null,
+			head && head.sync_start_time ? iso(nextHourlyRun(Date.parse(head.sync_start_time))) : null,
 	};
 	const item = {};
 	for (const field of LIST_FIELDS)
@@ -355,7 +390,14 @@ function startSimulator(options = {}) {
 		integrations.set(integration.integration_id, integration);
 		return integration;
 	}
-	(options.integrations ?? seedIntegrations()).forEach(addIntegration);
+	for (const name of ['longSyncMinutes', 'missedScheduleMinutes']) {
+		const minutes = options[name];
+		if (minutes !== undefined && !(Number.isInteger(minutes) && minutes >= 0))
+			throw new TypeError(`${name} must be a whole number of minutes >= 0`);
+	}
+	[...(options.integrations ?? seedIntegrations()), ...alertIntegrations(options)].forEach(
+		addIntegration,
+	);
 	const limiters = {};
 	for (const endpoint of Object.keys(DEFAULT_RATE_LIMITS)) {
 		limiters[endpoint] = new FixedWindow({

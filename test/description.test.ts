@@ -136,3 +136,73 @@ test('no label or operation description is longer than the editor shows', async 
 	expect(collectionLabels.length).toBeGreaterThan(4);
 	expect(operationDescriptions).toHaveLength(5);
 });
+
+test("the trigger's subtitle names its event in words; each event says what it emits, within two lines", async () => {
+	const { trigger } = await descriptions();
+	const event = trigger.properties.find((property) => property.name === 'event')!;
+	const options = event.options as INodePropertyOptions[];
+	const nodeTypes = {
+		getByName: () => ({ description: trigger }),
+		getByNameAndVersion: () => ({ description: trigger }),
+		getKnownTypes: () => ({}),
+	};
+	for (const option of options) {
+		const node = {
+			id: 't',
+			name: 'Trigger',
+			type: 'brazeCdiTrigger',
+			typeVersion: 1,
+			parameters: { event: option.value },
+			position: [0, 0],
+		} as INode;
+		const workflow = new Workflow({
+			nodes: [node],
+			connections: {},
+			active: false,
+			nodeTypes: nodeTypes as never,
+		});
+		expect(
+			workflow.expression.getSimpleParameterValue(node, trigger.subtitle!, 'internal', {}),
+		).toBe(option.name);
+		expect(option.description).toMatch(/\w/);
+		expect(option.description!.length).toBeLessThanOrEqual(121);
+	}
+	expect(options.map((option) => option.value).sort()).toEqual([
+		'rowErrorRate',
+		'scheduledSyncMissed',
+		'syncFailed',
+		'syncFinished',
+		'syncRunningTooLong',
+	]);
+	expect(options.find((option) => option.value === 'scheduledSyncMissed')!.description).toContain(
+		'cdi.integration_list',
+	);
+});
+
+test("each alert's parameter shows only for its event, with Braze's defaults", async () => {
+	const { trigger } = await descriptions();
+	const shown = (event: string) =>
+		Object.keys(
+			NodeHelpers.getNodeParameters(
+				trigger.properties,
+				{ watch: 'allIntegrations', event },
+				true,
+				false,
+				null,
+				trigger,
+			) ?? {},
+		).filter((name) => !['pollTimes', 'watch', 'event'].includes(name));
+
+	expect(shown('rowErrorRate')).toEqual(['rowErrorRateThreshold']);
+	expect(shown('syncRunningTooLong')).toEqual(['runningMinutes']);
+	expect(shown('scheduledSyncMissed')).toEqual(['graceMinutes']);
+	expect(shown('syncFinished')).toEqual([]);
+	const defaults = Object.fromEntries(
+		trigger.properties.map((property) => [property.name, property.default]),
+	);
+	expect(defaults).toMatchObject({
+		rowErrorRateThreshold: 5,
+		runningMinutes: 120,
+		graceMinutes: 30,
+	});
+});

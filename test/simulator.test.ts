@@ -619,7 +619,115 @@ describe('faults, the request log and close()', () => {
 	});
 });
 
+describe('a sync that runs long, a schedule that is missed', () => {
+	const MINUTE = 60_000;
+	const listed = async (sim: Simulator) =>
+		Object.fromEntries(
+			(await callJson(sim, '/cdi/integrations')).body.results.map((item) => [
+				item.integration_id,
+				item,
+			]),
+		);
+
+	test('next_scheduled_run is the next hourly run still ahead, so a past history misses nothing', async () => {
+		const sim = await simulator();
+		const before = Date.now();
+		const byId = await listed(sim);
+
+		for (const id of ['cdi-one', 'cdi-ten', 'cdi-eleven']) {
+			const next = Date.parse(byId[id].next_scheduled_run);
+			expect(next).toBeGreaterThan(before);
+			expect(next - before).toBeLessThanOrEqual(60 * MINUTE);
+			expect((next - Date.parse(byId[id].last_job_start_time)) % (60 * MINUTE)).toBe(0);
+		}
+		expect(byId['cdi-empty'].next_scheduled_run).toBeNull();
+		sim.addSyncs('cdi-one', makeSyncs(1, { newest: Date.now() + 10 * MINUTE }));
+		// A sync that started recently: its schedule's next run is an hour after it.
+		expect((await listed(sim))['cdi-one'].next_scheduled_run).toBe(
+			new Date(
+				Date.parse(sim.integration('cdi-one').syncs[0].sync_start_time) + 60 * MINUTE,
+			).toISOString(),
+		);
+	});
+
+	test('longSyncMinutes: cdi-long-sync, its newest sync running since that long ago', async () => {
+		const before = Date.now();
+		const sim = await simulator({ longSyncMinutes: 134 });
+		const after = Date.now();
+
+		const head = sim.integration('cdi-long-sync').syncs[0];
+		expect(head.job_status).toBe('running');
+		const start = Date.parse(head.sync_start_time);
+		expect(start).toBeGreaterThanOrEqual(before - 134 * MINUTE);
+		expect(start).toBeLessThanOrEqual(after - 134 * MINUTE);
+		expect((await listed(sim))['cdi-long-sync']).toMatchObject({
+			last_job_status: 'running',
+			integration_name: 'Long sync (running 134 min)',
+		});
+		expect(sim.completeSync('cdi-long-sync', 'success')?.job_status).toBe('success');
+	});
+
+	test('missedScheduleMinutes: cdi-missed-schedule, due that long ago, no sync since; a sync clears it', async () => {
+		const before = Date.now();
+		const sim = await simulator({ integrations: [], missedScheduleMinutes: 45 });
+		const after = Date.now();
+
+		const item = (await listed(sim))['cdi-missed-schedule'];
+		const due = Date.parse(item.next_scheduled_run);
+		expect(due).toBeGreaterThanOrEqual(before - 45 * MINUTE);
+		expect(due).toBeLessThanOrEqual(after - 45 * MINUTE);
+		expect(Date.parse(item.last_job_start_time)).toBe(due - 60 * MINUTE);
+		expect(item.last_job_status).not.toBe('running');
+		// A sync that starts now is after the missed run: the list says so.
+		const response = await call(sim, '/cdi/integrations/cdi-missed-schedule/sync', {
+			method: 'POST',
+		});
+		expect(response.status).toBe(202);
+		expect(
+			Date.parse((await listed(sim))['cdi-missed-schedule'].last_job_start_time),
+		).toBeGreaterThan(due);
+	});
+
+	test('the options want whole minutes', () => {
+		expect(() => startSimulator({ longSyncMinutes: 1.5 })).toThrow(
+			'longSyncMinutes must be a whole number of minutes >= 0',
+		);
+		expect(() => startSimulator({ missedScheduleMinutes: -1 })).toThrow(
+			'missedScheduleMinutes must be a whole number of minutes >= 0',
+		);
+	});
+});
+
 describe('the command line (simulator/cli.js)', () => {
+	test('--long-sync and --missed-schedule add their integrations to the seeded workspace', async () => {
+		const cli = await startSimulatorProcess([
+			'--api-key',
+			KEY,
+			'--long-sync',
+			'150',
+			'--missed-schedule',
+			'40',
+		]);
+		try {
+			const response = await fetch(`${cli.url}/cdi/integrations`, {
+				headers: { authorization: `Bearer ${KEY}` },
+			});
+			const results = ((await response.json()) as Body).results;
+			const byId = Object.fromEntries(results.map((item) => [item.integration_id, item]));
+			const minutesAgo = (iso: string) => Math.round((Date.now() - Date.parse(iso)) / 60_000);
+
+			expect(results.map((item) => item.integration_id).slice(-2)).toEqual([
+				'cdi-long-sync',
+				'cdi-missed-schedule',
+			]);
+			expect(byId['cdi-long-sync'].last_job_status).toBe('running');
+			expect(minutesAgo(byId['cdi-long-sync'].last_job_start_time)).toBe(150);
+			expect(minutesAgo(byId['cdi-missed-schedule'].next_scheduled_run)).toBe(40);
+		} finally {
+			await cli.close();
+		}
+	});
+
 	test('--history N adds cdi-history with N syncs to the seeded workspace', async () => {
 		const cli = await startSimulatorProcess(['--api-key', KEY, '--history', '25']);
 		try {

@@ -8,6 +8,17 @@ import type {
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import {
+	checkedNumber,
+	MINUTE_MS,
+	newlyMissed,
+	missedRun,
+	missedScheduleAlert,
+	overdueStarts,
+	rowErrorRateAlert,
+	rowErrorRateAtOrAbove,
+	runningTooLongAlert,
+} from './helpers/alerts';
+import {
 	advance,
 	initialState,
 	readBackTo,
@@ -30,7 +41,32 @@ interface WatchData {
 	activatedAt?: number;
 	/** By integration ID; integrations no longer watched (or listed) are dropped. */
 	integrations?: Record<string, WatchState>;
+	/**
+	 * Scheduled Sync Missed: by integration ID, the `next_scheduled_run` already alerted, while it
+	 * stays missed.
+	 */
+	missedRuns?: Record<string, string>;
 }
+
+/** What an event emits, from the parameters of the node. */
+interface SyncEvent {
+	/** The finished syncs it emits. */
+	emits: (sync: IDataObject) => boolean;
+	/** Sync Running Too Long: after how long a running sync is emitted. */
+	runningLimitMs?: number;
+	/** Scheduled Sync Missed: how long after its time a run counts as missed. */
+	graceMinutes?: number;
+	/** The item's `alert`, for the events that word one. */
+	alert?: (sync: IDataObject, name: string, now: number) => string;
+}
+
+const EVENT_NAMES: Record<string, string> = {
+	syncFailed: 'Sync Failed',
+	syncFinished: 'Sync Finished',
+	rowErrorRate: 'Row Error Rate Above',
+	syncRunningTooLong: 'Sync Running Too Long',
+	scheduledSyncMissed: 'Scheduled Sync Missed',
+};
 
 /** An integration to read in a poll, with what the poll knows of it beforehand. */
 interface Watched {
@@ -55,8 +91,9 @@ export class BrazeCdiTrigger implements INodeType {
 		icon: { light: 'file:brazeCdi.svg', dark: 'file:brazeCdi.dark.svg' },
 		group: ['trigger'],
 		version: 1,
-		subtitle: '={{$parameter["event"] === "syncFailed" ? "Sync Failed" : "Sync Finished"}}',
-		description: 'Starts the workflow when a Braze Cloud Data Ingestion sync finishes, or fails',
+		subtitle: `={{ ${JSON.stringify(EVENT_NAMES)}[$parameter["event"]] }}`,
+		description:
+			'Starts the workflow when a Braze Cloud Data Ingestion sync finishes, fails, runs too long or misses its schedule',
 		defaults: { name: 'Braze CDI Trigger' },
 		polling: true,
 		inputs: [],
@@ -82,7 +119,7 @@ export class BrazeCdiTrigger implements INodeType {
 					},
 				],
 				default: 'integration',
-				description: 'Which integrations to watch for finished syncs',
+				description: 'Which integrations to watch',
 			},
 			{ ...integrationIdLocator, displayOptions: { show: { watch: ['integration'] } } },
 			{
@@ -90,6 +127,18 @@ export class BrazeCdiTrigger implements INodeType {
 				name: 'event',
 				type: 'options',
 				options: [
+					{
+						name: 'Row Error Rate Above',
+						value: 'rowErrorRate',
+						description:
+							"A sync finished with at least the chosen share of its rows failed, like Braze's threshold alert",
+					},
+					{
+						name: 'Scheduled Sync Missed',
+						value: 'scheduledSyncMissed',
+						description:
+							'A scheduled sync did not start within the grace period (the API key also needs cdi.integration_list)',
+					},
 					{
 						name: 'Sync Failed',
 						value: 'syncFailed',
@@ -100,8 +149,43 @@ export class BrazeCdiTrigger implements INodeType {
 						value: 'syncFinished',
 						description: 'A sync finished, whatever its status',
 					},
+					{
+						name: 'Sync Running Too Long',
+						value: 'syncRunningTooLong',
+						description:
+							'A sync is still running the chosen number of minutes after it started (once per sync)',
+					},
 				],
 				default: 'syncFailed',
+			},
+			{
+				displayName: 'Row Error Rate Threshold (%)',
+				name: 'rowErrorRateThreshold',
+				type: 'number',
+				typeOptions: { minValue: 0, maxValue: 100, numberPrecision: 2 },
+				default: 5,
+				description:
+					'Emit a finished sync whose rows failed / (synced + failed) is at or above this percentage',
+				displayOptions: { show: { event: ['rowErrorRate'] } },
+			},
+			{
+				displayName: 'Running For (Minutes)',
+				name: 'runningMinutes',
+				type: 'number',
+				typeOptions: { minValue: 1, numberPrecision: 0 },
+				default: 120,
+				description: 'Emit a sync, once, when it is still running this long after it started',
+				displayOptions: { show: { event: ['syncRunningTooLong'] } },
+			},
+			{
+				displayName: 'Grace Period (Minutes)',
+				name: 'graceMinutes',
+				type: 'number',
+				typeOptions: { minValue: 1, numberPrecision: 0 },
+				default: 30,
+				description:
+					'How long after its scheduled time (next_scheduled_run) a sync may start before it counts as missed',
+				displayOptions: { show: { event: ['scheduledSyncMissed'] } },
 			},
 			{
 				displayName: 'Statuses',
@@ -121,18 +205,18 @@ export class BrazeCdiTrigger implements INodeType {
 	 * Emits each sync that finished since the previous poll, once: new ones, and ones seen
 	 * running before. When nothing happened, a poll costs one request (one integration), or the
 	 * integration list alone (all integrations: only those whose last job changed are read).
+	 * Sync Running Too Long emits a running sync once when it reaches the limit; Scheduled Sync
+	 * Missed reads the integration list alone, each poll.
 	 */
 	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
-		const event = this.getNodeParameter('event') as string;
-		const statuses =
-			event === 'syncFailed' ? (this.getNodeParameter('statuses', []) as string[]) : [];
-		const matches = (sync: IDataObject) =>
-			sync.job_status !== 'running' &&
-			(event !== 'syncFailed' || statuses.includes(String(sync.job_status)));
+		const event = syncEvent.call(this);
 
 		if (this.getMode() === 'manual') {
-			const latest = await latestMatching.call(this, await watchedIntegrations.call(this), matches);
-			return latest ? [[{ json: latest }]] : null;
+			const sample =
+				event.graceMinutes === undefined
+					? await latestMatching.call(this, await watchedIntegrations.call(this), event)
+					: (await missedNow.call(this, event.graceMinutes, {})).missed[0];
+			return sample ? [[{ json: sample }]] : null;
 		}
 
 		// A tick that starts while the previous poll still reads would read the same state.
@@ -140,7 +224,10 @@ export class BrazeCdiTrigger implements INodeType {
 		if (pollsInFlight.has(key)) return null;
 		pollsInFlight.add(key);
 		try {
-			const emitted = await pollOnce.call(this, matches);
+			const emitted =
+				event.graceMinutes === undefined
+					? await pollOnce.call(this, event)
+					: await pollSchedules.call(this, event.graceMinutes);
 			return emitted.length ? [this.helpers.returnJsonArray(emitted)] : null;
 		} finally {
 			pollsInFlight.delete(key);
@@ -148,19 +235,85 @@ export class BrazeCdiTrigger implements INodeType {
 	}
 }
 
+/** The event chosen, its parameters checked before any request. */
+function syncEvent(this: IPollFunctions): SyncEvent {
+	const event = this.getNodeParameter('event') as string;
+	const node = this.getNode();
+	const finished = (sync: IDataObject) => sync.job_status !== 'running';
+	switch (event) {
+		case 'syncFailed': {
+			const statuses = this.getNodeParameter('statuses', []) as string[];
+			return { emits: (sync) => finished(sync) && statuses.includes(String(sync.job_status)) };
+		}
+		case 'rowErrorRate': {
+			const threshold = checkedNumber(
+				node,
+				'Row Error Rate Threshold (%)',
+				this.getNodeParameter('rowErrorRateThreshold', 5),
+				{ min: 0, max: 100 },
+			);
+			return {
+				emits: (sync) => finished(sync) && rowErrorRateAtOrAbove(sync, threshold),
+				alert: (sync, name) => rowErrorRateAlert(name, sync, threshold),
+			};
+		}
+		case 'syncRunningTooLong': {
+			const minutes = checkedNumber(
+				node,
+				'Running For (Minutes)',
+				this.getNodeParameter('runningMinutes', 120),
+				{ min: 1, whole: true },
+			);
+			return {
+				emits: () => false,
+				runningLimitMs: minutes * MINUTE_MS,
+				alert: (sync, name, now) => runningTooLongAlert(name, startTime(sync)!, now),
+			};
+		}
+		case 'scheduledSyncMissed': {
+			const graceMinutes = checkedNumber(
+				node,
+				'Grace Period (Minutes)',
+				this.getNodeParameter('graceMinutes', 30),
+				{ min: 1, whole: true },
+			);
+			return { emits: () => false, graceMinutes };
+		}
+		default:
+			return { emits: finished };
+	}
+}
+
+/** The item of a sync the event emits: toSyncItem's, with the event's `alert`. */
+function eventItem(
+	event: SyncEvent,
+	sync: IDataObject,
+	now: number,
+	integrationId: string,
+	integrationName?: string,
+): IDataObject {
+	const item = toSyncItem(sync, integrationId, integrationName);
+	if (event.alert) item.alert = event.alert(sync, integrationName ?? integrationId, now);
+	return item;
+}
+
 /**
  * One poll: reads what changed, then writes the new state in one assignment and answers the
- * finished syncs that match, oldest first. Nothing is written when it throws. Reading stops at
+ * finished syncs that match, and the running ones that reached the limit, oldest first. Nothing is written when it throws. Reading stops at
  * the poll's budget; what was not read yet is left for the next poll.
  */
-async function pollOnce(
-	this: IPollFunctions,
-	matches: (sync: IDataObject) => boolean,
-): Promise<IDataObject[]> {
+async function pollOnce(this: IPollFunctions, event: SyncEvent): Promise<IDataObject[]> {
+	const now = Date.now();
 	const deadline = pollDeadline(this);
 	const watchAll = this.getNodeParameter('watch') === 'allIntegrations';
 	const data = this.getWorkflowStaticData('node') as WatchData;
-	const activatedAt = data.activatedAt ?? Date.now();
+	const activatedAt = data.activatedAt ?? now;
+	const { runningLimitMs } = event;
+	// Sync Running Too Long: a running sync that reached the limit is read even when the list's
+	// last job is unchanged, for its item.
+	const overdue = (state: WatchState) =>
+		runningLimitMs !== undefined &&
+		overdueStarts(state.running, state.alertedRunning ?? [], now, runningLimitMs).length > 0;
 	const previous = data.integrations ?? {};
 	const watched = await watchedIntegrations.call(this, deadline);
 
@@ -186,7 +339,7 @@ async function pollOnce(
 			);
 			continue;
 		}
-		if (watchAll && known?.lastJob === integration.lastJob && !known?.gaps) {
+		if (watchAll && known?.lastJob === integration.lastJob && !known?.gaps && !overdue(known)) {
 			next[integration.id] = known!; // its last job is the one already seen: nothing to read
 			continue;
 		}
@@ -201,13 +354,29 @@ async function pollOnce(
 		const state = known ?? { newest: activatedAt, running: [] };
 		const read = await readSyncsBackTo.call(this, integration.id, readBackTo(state), deadline);
 		const { finished, state: advanced } = advance(state, read.syncs, !read.cutShort);
-		next[integration.id] =
+		let nextState =
 			read.cutShort || integration.lastJob === undefined
 				? advanced
 				: { ...advanced, lastJob: integration.lastJob };
-		emitted.push(
-			...finished.filter(matches).map((sync) => toSyncItem(sync, integration.id, integration.name)),
-		);
+		const item = (sync: IDataObject) =>
+			eventItem(event, sync, now, integration.id, integration.name);
+		emitted.push(...finished.filter(event.emits).map(item));
+		if (runningLimitMs !== undefined) {
+			// Still running: alerted ones stay alerted; dropped when finished, with their start.
+			const alerted = (known?.alertedRunning ?? []).filter((start) =>
+				nextState.running.includes(start),
+			);
+			const due = overdueStarts(nextState.running, alerted, now, runningLimitMs);
+			for (const sync of read.syncs) {
+				const start = startTime(sync);
+				if (sync.job_status !== 'running' || start === undefined || !due.includes(start)) continue;
+				emitted.push(item(sync));
+				alerted.push(start);
+			}
+			if (alerted.length)
+				nextState = { ...nextState, alertedRunning: alerted.sort((a, b) => a - b) };
+		}
+		next[integration.id] = nextState;
 		if (read.cutShort) cutShort = { ...read.cutShort, integrationId: integration.id };
 	}
 
@@ -236,6 +405,66 @@ function pollDeadline(context: IPollFunctions): number {
 	return Date.now() + budget - Math.min(5_000, budget / 10);
 }
 
+/**
+ * Scheduled Sync Missed: reads the integration list (only the chosen integration in it, watching
+ * one), and emits each missed run once, from the second poll of a watch on: as for finished syncs,
+ * the poll that starts a watch emits nothing.
+ */
+async function pollSchedules(this: IPollFunctions, graceMinutes: number): Promise<IDataObject[]> {
+	const data = this.getWorkflowStaticData('node') as WatchData;
+	const previous = data.missedRuns ?? {};
+	const { missed, alerted } = await missedNow.call(
+		this,
+		graceMinutes,
+		previous,
+		pollDeadline(this),
+	);
+	if (data.activatedAt !== undefined && JSON.stringify(alerted) === JSON.stringify(previous))
+		return [];
+	const starting = data.activatedAt === undefined;
+	data.missedRuns = starting ? {} : alerted;
+	data.activatedAt ??= Date.now();
+	return starting ? [] : missed;
+}
+
+/** The runs missed now that are not in `alerted`, as items, earliest first; and what to remember. */
+async function missedNow(
+	this: IPollFunctions,
+	graceMinutes: number,
+	alerted: Record<string, string>,
+	deadline?: number,
+): Promise<{ missed: IDataObject[]; alerted: Record<string, string> }> {
+	const watchOne = this.getNodeParameter('watch') === 'integration';
+	const [one] = watchOne ? await watchedIntegrations.call(this) : []; // checks the ID first
+	const listed = (await listIntegrations.call(this, deadline)).filter(
+		(integration) => !watchOne || String(integration.integration_id) === one.id,
+	);
+	const now = Date.now();
+	const found = newlyMissed(listed, alerted, now, graceMinutes * MINUTE_MS);
+	const due = (integration: IDataObject) => missedRun(integration, now, graceMinutes * MINUTE_MS)!;
+	return {
+		alerted: found.alerted,
+		missed: found.missed
+			.sort((a, b) => due(a) - due(b))
+			.map((integration) => ({
+				...integration,
+				alert: missedScheduleAlert(
+					String(integration.integration_name ?? integration.integration_id),
+					due(integration),
+					graceMinutes,
+				),
+			})),
+	};
+}
+
+/** The whole integration list: without all of it, a missing integration looks deleted. */
+async function listIntegrations(this: IPollFunctions, deadline?: number): Promise<IDataObject[]> {
+	const listing = await readIntegrations.call(this, 0, { deadline });
+	if (listing.cutShort)
+		throw pollRateLimited.call(this, integrationList, listing.cutShort.limitedUntil);
+	return listing.integrations;
+}
+
 /** The integrations to watch; watching all, with each one's last job as the list tells it. */
 async function watchedIntegrations(this: IPollFunctions, deadline?: number): Promise<Watched[]> {
 	if (this.getNodeParameter('watch') === 'integration') {
@@ -248,11 +477,7 @@ async function watchedIntegrations(this: IPollFunctions, deadline?: number): Pro
 		);
 		return [{ id, name }];
 	}
-	const listing = await readIntegrations.call(this, 0, { deadline });
-	// Without the whole list, integrations missing from it cannot be told from deleted ones.
-	if (listing.cutShort)
-		throw pollRateLimited.call(this, integrationList, listing.cutShort.limitedUntil);
-	return listing.integrations.map((integration) => {
+	return (await listIntegrations.call(this, deadline)).map((integration) => {
 		const start = integration.last_job_start_time ?? null;
 		const status = integration.last_job_status ?? null;
 		return {
@@ -284,16 +509,26 @@ async function readSyncsBackTo(
 	);
 }
 
-/** For "Fetch Test Event": the most recent matching sync of the newest page of each integration. */
+/**
+ * For "Fetch Test Event": the most recent sync the event emits, of the newest page of each
+ * integration (Sync Running Too Long: a running one past the limit).
+ */
 async function latestMatching(
 	this: IPollFunctions,
 	watched: Watched[],
-	matches: (sync: IDataObject) => boolean,
+	event: SyncEvent,
 ): Promise<IDataObject | undefined> {
+	const now = Date.now();
+	const { runningLimitMs } = event;
+	const emits =
+		runningLimitMs === undefined
+			? event.emits
+			: (sync: IDataObject) =>
+					sync.job_status === 'running' && now - (startTime(sync) ?? now) >= runningLimitMs;
 	const candidates: IDataObject[] = [];
 	for (const { id, name } of watched) {
-		const sync = latestSync((await readSyncsBackTo.call(this, id, Infinity)).syncs.filter(matches));
-		if (sync) candidates.push(toSyncItem(sync, id, name));
+		const sync = latestSync((await readSyncsBackTo.call(this, id, Infinity)).syncs.filter(emits));
+		if (sync) candidates.push(eventItem(event, sync, now, id, name));
 	}
 	return latestSync(candidates);
 }

@@ -8,7 +8,8 @@ import nock from 'nock';
 
 import type { Simulator, Sync } from '../../simulator';
 import { makeSyncs, startSimulator } from '../../simulator';
-import { createN8n, freePort, N8N_VERSIONS, packPackage } from '../../scripts/n8n';
+import { waitUntil } from './waitUntil';
+import { createN8n, DURABLE_CURSORS, freePort, N8N_VERSIONS, packPackage } from '../../scripts/n8n';
 
 /** One key per workflow, so that the simulator's log tells each workflow's polls apart. */
 const WORKFLOWS = ['finished-one', 'failed-one', 'finished-all'] as const;
@@ -17,13 +18,6 @@ const TRIGGER = 'Braze CDI Trigger';
 const FAILED = ['error', 'partial', 'config_error'];
 const MINUTE = 60_000;
 
-/** n8n 2.41's durable poll cursors: static data committed with the execution it starts. */
-const DURABLE_CURSORS = {
-	N8N_POLLER_DURABLE_CURSORS_ENABLED: 'true',
-	N8N_SCHEDULER_ENABLED: 'true',
-	N8N_SCHEDULER_POLL_TRIGGERS_ENABLED: 'true',
-	N8N_USE_WORKFLOW_PUBLICATION_SERVICE: 'true',
-};
 const runs: Array<[string, string, Record<string, string>]> = [
 	[N8N_VERSIONS.latest, 'SQLite', {}],
 	[N8N_VERSIONS.latest, 'durable poll cursors', DURABLE_CURSORS],
@@ -41,25 +35,7 @@ beforeAll(() => {
 
 /** The running n8n's output, for failures. */
 let n8nOutput = () => '(n8n not started)';
-
-/** Waits for `condition` (checked every 500 ms) up to `ms`, else fails saying what was awaited. */
-async function until<T>(
-	what: string,
-	ms: number,
-	condition: () => Promise<T | undefined> | T | undefined,
-): Promise<T> {
-	const deadline = Date.now() + ms;
-	for (;;) {
-		const value = await condition();
-		if (value !== undefined && value !== false) return value;
-		if (Date.now() > deadline) {
-			throw new Error(
-				`Timed out after ${ms / 1000} s waiting for ${what}\n--- n8n:\n${n8nOutput().slice(-4000)}`,
-			);
-		}
-		await new Promise((resolve) => setTimeout(resolve, 500));
-	}
-}
+const until = waitUntil(() => n8nOutput());
 
 function trigger(id: string, parameters: Record<string, unknown>) {
 	return {

@@ -19,6 +19,8 @@ export interface WatchState {
 	gaps?: Gap[];
 	/** Watching all integrations: the integration list's last job when this state was complete. */
 	lastJob?: string;
+	/** Sync Running Too Long: the starts in `running` already alerted (dropped once finished). */
+	alertedRunning?: number[];
 }
 
 export interface Gap {

@@ -1,0 +1,142 @@
+/** The trigger's alert helpers (helpers/alerts.ts): plain functions, no n8n. */
+import type { IDataObject, INode } from 'n8n-workflow';
+
+import {
+	checkedNumber,
+	formatDuration,
+	formatTime,
+	missedRun,
+	newlyMissed,
+	overdueStarts,
+	rowErrorRate,
+	rowErrorRateAlert,
+	rowErrorRateAtOrAbove,
+} from '../nodes/BrazeCdi/helpers/alerts';
+
+const MINUTE = 60_000;
+const rows = (synced: number | string | null, failed: number | string | null): IDataObject => ({
+	rows_synced: synced,
+	rows_failed_with_errors: failed,
+});
+
+describe('row error rate', () => {
+	test('failed / (synced + failed), in %; no rows (or no counts) is no rate', () => {
+		expect(rowErrorRate(rows(925, 75))).toBe(7.5);
+		expect(rowErrorRate(rows(0, 10))).toBe(100);
+		expect(rowErrorRate(rows(0, 0))).toBeUndefined();
+		expect(rowErrorRate({})).toBeUndefined();
+		expect(rowErrorRate(rows('12', null))).toBeUndefined();
+	});
+
+	test('at or above: exactly at the threshold counts, just below does not, 0 rows never', () => {
+		expect(rowErrorRateAtOrAbove(rows(95, 5), 5)).toBe(true);
+		expect(rowErrorRateAtOrAbove(rows(9501, 499), 5)).toBe(false); // 4.99 %
+		expect(rowErrorRateAtOrAbove(rows(71, 29), 29)).toBe(true); // 28.999… in floating point
+		expect(rowErrorRateAtOrAbove(rows(0, 0), 0)).toBe(false);
+		expect(rowErrorRateAtOrAbove(rows(100, 0), 0)).toBe(true);
+		expect(rowErrorRateAtOrAbove(rows(0, 1), 100)).toBe(true);
+	});
+
+	test('the alert says the rate, the threshold, the sync and the rows', () => {
+		expect(
+			rowErrorRateAlert(
+				'Users from Snowflake',
+				{ ...rows(925, 75), sync_start_time: '2026-03-25T12:38:58.116Z' },
+				5,
+			),
+		).toBe(
+			'Row error rate 7.5 % (at or above 5 %) in the sync of Users from Snowflake started 2026-03-25 12:38 UTC: 75 of 1000 rows failed',
+		);
+		expect(rowErrorRateAlert('X', rows(2, 1), 2.5)).toBe(
+			'Row error rate 33.33 % (at or above 2.5 %) in the sync of X: 1 of 3 rows failed',
+		);
+	});
+});
+
+test('durations in words: whole minutes, hours when there are', () => {
+	expect(formatDuration(134 * MINUTE + 59_999)).toBe('2 h 14 min');
+	expect(formatDuration(45 * MINUTE)).toBe('45 min');
+	expect(formatDuration(120 * MINUTE)).toBe('2 h');
+	expect(formatDuration(59_999)).toBe('0 min');
+	expect(formatDuration(26 * 60 * MINUTE + MINUTE)).toBe('26 h 1 min');
+	expect(formatTime(Date.parse('2026-03-25T09:05:59.999Z'))).toBe('2026-03-25 09:05 UTC');
+});
+
+test('overdue running syncs: at the limit or beyond, not alerted yet', () => {
+	const now = 1_000 * MINUTE;
+	const limit = 120 * MINUTE;
+	expect(overdueStarts([now - limit - 1, now - limit, now - limit + 1], [], now, limit)).toEqual([
+		now - limit - 1,
+		now - limit,
+	]);
+	expect(overdueStarts([now - limit - 1, now - limit], [now - limit], now, limit)).toEqual([
+		now - limit - 1,
+	]);
+});
+
+describe('missed runs', () => {
+	const now = Date.parse('2026-12-02T15:00:00.000Z');
+	const grace = 30 * MINUTE;
+	const integration = (dueMinutesAgo: number, lastStartMinutesAgo: number | null) => ({
+		integration_id: 'int-a',
+		integration_name: 'Users',
+		next_scheduled_run: new Date(now - dueMinutesAgo * MINUTE).toISOString(),
+		last_job_start_time:
+			lastStartMinutesAgo === null
+				? null
+				: new Date(now - lastStartMinutesAgo * MINUTE).toISOString(),
+	});
+
+	test('missed once the grace period has passed (not at it), with no sync started since', () => {
+		expect(missedRun(integration(31, 90), now, grace)).toBe(now - 31 * MINUTE);
+		expect(missedRun(integration(30, 90), now, grace)).toBeUndefined();
+		expect(missedRun(integration(31, null), now, grace)).toBe(now - 31 * MINUTE);
+		expect(missedRun(integration(31, 31), now, grace)).toBeUndefined(); // started on time
+		expect(missedRun(integration(31, 5), now, grace)).toBeUndefined(); // started late
+		expect(missedRun(integration(-60, 0), now, grace)).toBeUndefined(); // ahead
+		expect(missedRun({ next_scheduled_run: null }, now, grace)).toBeUndefined();
+		expect(missedRun({ next_scheduled_run: 'soon' }, now, grace)).toBeUndefined();
+	});
+
+	test('each missed run is new once; remembered while missed; forgotten when it no longer is', () => {
+		const missed = integration(40, 100);
+		const first = newlyMissed([missed], {}, now, grace);
+		expect(first).toEqual({
+			missed: [missed],
+			alerted: { 'int-a': missed.next_scheduled_run },
+		});
+		expect(newlyMissed([missed], first.alerted, now, grace)).toEqual({
+			missed: [],
+			alerted: first.alerted,
+		});
+		// A sync started: the run is no longer missed, and forgotten.
+		expect(newlyMissed([integration(40, 1)], first.alerted, now, grace)).toEqual({
+			missed: [],
+			alerted: {},
+		});
+		// A later run missed: news again.
+		const later = integration(35, 100);
+		expect(newlyMissed([later], first.alerted, now, grace).missed).toEqual([later]);
+	});
+});
+
+describe('parameters', () => {
+	const node = { name: 'Braze CDI Trigger' } as INode;
+
+	test('a value within the range is returned', () => {
+		expect(checkedNumber(node, 'Threshold (%)', 0, { min: 0, max: 100 })).toBe(0);
+		expect(checkedNumber(node, 'Threshold (%)', 100, { min: 0, max: 100 })).toBe(100);
+		expect(checkedNumber(node, 'Minutes', 1, { min: 1, whole: true })).toBe(1);
+	});
+
+	test.each([
+		[-1, { min: 0, max: 100 }, 'Field must be a number from 0 to 100, not -1'],
+		[100.5, { min: 0, max: 100 }, 'Field must be a number from 0 to 100, not 100.5'],
+		['5', { min: 0, max: 100 }, 'Field must be a number from 0 to 100, not "5"'],
+		[0, { min: 1, whole: true }, 'Field must be a whole number of 1 or more, not 0'],
+		[1.5, { min: 1, whole: true }, 'Field must be a whole number of 1 or more, not 1.5'],
+		[Number.NaN, { min: 1, whole: true }, 'Field must be a whole number of 1 or more, not NaN'],
+	])('%p is refused, the message names the field', (value, range, message) => {
+		expect(() => checkedNumber(node, 'Field', value, range)).toThrow(message);
+	});
+});
