@@ -230,7 +230,8 @@ async function main() {
 			{
 				integration_id: 'cdi-failing',
 				integration_name: 'Failing import',
-				syncs: makeSyncs(4).slice(2),
+				// Recent, so that the report of the last 24 hours shows an unhealthy integration.
+				syncs: makeSyncs(4, { newest: now - 20 * 60_000 }).slice(2),
 			},
 			{
 				integration_id: 'cdi-recent',
