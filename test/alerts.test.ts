@@ -4,13 +4,13 @@ import type { IDataObject, INode } from 'n8n-workflow';
 import {
 	checkedNumber,
 	formatDuration,
-	formatTime,
 	missedRun,
 	newlyMissed,
 	overdueStarts,
 	rowErrorRate,
 	rowErrorRateAlert,
 	rowErrorRateAtOrAbove,
+	timeWithZone,
 } from '../nodes/BrazeCdi/helpers/alerts';
 
 const MINUTE = 60_000;
@@ -43,11 +43,12 @@ describe('row error rate', () => {
 				'Users from Snowflake',
 				{ ...rows(925, 75), sync_start_time: '2026-03-25T12:38:58.116Z' },
 				5,
+				'UTC',
 			),
 		).toBe(
 			'Row error rate 7.5 % (at or above 5 %) in the sync of Users from Snowflake started 2026-03-25 12:38 UTC: 75 of 1000 rows failed',
 		);
-		expect(rowErrorRateAlert('X', rows(2, 1), 2.5)).toBe(
+		expect(rowErrorRateAlert('X', rows(2, 1), 2.5, 'UTC')).toBe(
 			'Row error rate 33.33 % (at or above 2.5 %) in the sync of X: 1 of 3 rows failed',
 		);
 	});
@@ -59,7 +60,13 @@ test('durations in words: whole minutes, hours when there are', () => {
 	expect(formatDuration(120 * MINUTE)).toBe('2 h');
 	expect(formatDuration(59_999)).toBe('0 min');
 	expect(formatDuration(26 * 60 * MINUTE + MINUTE)).toBe('26 h 1 min');
-	expect(formatTime(Date.parse('2026-03-25T09:05:59.999Z'))).toBe('2026-03-25 09:05 UTC');
+});
+
+test("times in the workflow's time zone, named", () => {
+	expect(timeWithZone(Date.parse('2026-03-25T09:05:59.999Z'), 'UTC')).toBe('2026-03-25 09:05 UTC');
+	expect(timeWithZone(Date.parse('2026-03-25T09:05:59.999Z'), 'Europe/Paris')).toBe(
+		'2026-03-25 10:05 Europe/Paris',
+	);
 });
 
 test('overdue running syncs: at the limit or beyond, not alerted yet', () => {

@@ -409,6 +409,8 @@ export async function createTrigger(
 	parameters: IDataObject,
 	credentials: ICredentialDataDecryptedObject = CREDENTIALS,
 	staticData: IDataObject = {},
+	/** The workflow's time zone (Workflow settings → Timezone), which alerts word times in. */
+	timezone = 'UTC',
 ) {
 	const loader = await loadPackage();
 	const credentialsHelper = new TestCredentialsHelper(
@@ -432,6 +434,7 @@ export async function createTrigger(
 		nodeTypes,
 		active: true,
 		staticData,
+		settings: { timezone },
 	});
 	const nodeType = nodeTypes.getByNameAndVersion(TRIGGER_TYPE, 1);
 	const flags = workflow.staticData as IDataObject & { __dataChanged?: boolean };
@@ -478,7 +481,7 @@ export async function createTrigger(
 		saved: () => saved,
 		/** The same trigger after n8n restarts (or the workflow is re-activated): from what was saved. */
 		restarted: async (changes: IDataObject = {}) =>
-			await createTrigger({ ...parameters, ...changes }, credentials, saved),
+			await createTrigger({ ...parameters, ...changes }, credentials, saved, timezone),
 	};
 	return trigger;
 }

@@ -237,6 +237,21 @@ describe('Sync Running Too Long', () => {
 	});
 });
 
+test("alerts word times in the workflow's time zone, and name it", async () => {
+	sim.addSyncs('int-a', runningSince(-120));
+	const trigger = await createTrigger(
+		one({ event: 'syncRunningTooLong', runningMinutes: 120 }),
+		credentials(),
+		{},
+		'Asia/Kolkata',
+	);
+	await trigger.poll();
+	at(1);
+	expect((await trigger.poll()).map((item) => item.alert)).toEqual([
+		'Sync of Users has been running for 2 h 1 min (since 2026-12-02 18:30 Asia/Kolkata)',
+	]);
+});
+
 describe('Scheduled Sync Missed', () => {
 	const missed = (extra = {}) => ({ event: 'scheduledSyncMissed', graceMinutes: 30, ...extra });
 	/** int-a's next run is due `minutes` after T0, and its last sync started an hour before. */

@@ -1,6 +1,7 @@
 import type { IDataObject, INode } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { formatTime } from './report';
 import { startTime } from './syncs';
 
 export const MINUTE_MS = 60_000;
@@ -34,9 +35,9 @@ export function formatDuration(ms: number): string {
 	return minutes % 60 === 0 ? `${hours} h` : `${hours} h ${minutes % 60} min`;
 }
 
-/** "2026-03-25 12:00 UTC". */
-export function formatTime(ms: number): string {
-	return `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+/** "2026-03-25 12:00 UTC": in the workflow's time zone, as the reports, and naming it. */
+export function timeWithZone(ms: number, timeZone: string): string {
+	return `${formatTime(ms, timeZone)} ${timeZone}`;
 }
 
 /** Up to two decimals, without trailing zeros: 7.5, 33.33, 5. */
@@ -90,26 +91,37 @@ export function newlyMissed(
 	return { missed, alerted: next };
 }
 
-export function runningTooLongAlert(name: string, start: number, now: number): string {
-	return `Sync of ${name} has been running for ${formatDuration(now - start)} (since ${formatTime(start)})`;
+export function runningTooLongAlert(
+	name: string,
+	start: number,
+	now: number,
+	timeZone: string,
+): string {
+	return `Sync of ${name} has been running for ${formatDuration(now - start)} (since ${timeWithZone(start, timeZone)})`;
 }
 
 export function rowErrorRateAlert(
 	name: string,
 	sync: IDataObject,
 	thresholdPercent: number,
+	timeZone: string,
 ): string {
 	const { synced, failed } = rowCounts(sync);
 	const start = startTime(sync);
 	return (
 		`Row error rate ${percent(rowErrorRate(sync) ?? 0)} (at or above ${percent(thresholdPercent)}) ` +
-		`in the sync of ${name}${start === undefined ? '' : ` started ${formatTime(start)}`}: ` +
+		`in the sync of ${name}${start === undefined ? '' : ` started ${timeWithZone(start, timeZone)}`}: ` +
 		`${failed} of ${synced + failed} rows failed`
 	);
 }
 
-export function missedScheduleAlert(name: string, due: number, graceMinutes: number): string {
-	return `Scheduled sync of ${name} due at ${formatTime(due)} has not started (${graceMinutes} min grace)`;
+export function missedScheduleAlert(
+	name: string,
+	due: number,
+	graceMinutes: number,
+	timeZone: string,
+): string {
+	return `Scheduled sync of ${name} due at ${timeWithZone(due, timeZone)} has not started (${graceMinutes} min grace)`;
 }
 
 /**
