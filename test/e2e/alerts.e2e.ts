@@ -11,8 +11,9 @@ import nock from 'nock';
 
 import type { Simulator } from '../../simulator';
 import { makeSyncs, startSimulator } from '../../simulator';
-import { createN8n, DURABLE_CURSORS, freePort, N8N_VERSIONS, packPackage } from '../../scripts/n8n';
+import { createN8n, freePort, packPackage } from '../../scripts/n8n';
 import { waitUntil } from './waitUntil';
+import { SERVER_RUNS } from './versions';
 
 const MINUTE = 60_000;
 const WORKFLOW = 'alerts-e2e'; // n8n 1.x keeps static data only for IDs of 16 characters or fewer
@@ -23,14 +24,6 @@ const KEYS: Record<string, string> = {
 	[RUNNING]: 'e2e-alerts-running-3f9a1c',
 	[MISSED]: 'e2e-alerts-missed-7b2d4e',
 };
-const runs: Array<[string, string, Record<string, string>]> = [
-	[N8N_VERSIONS.latest, 'SQLite', {}],
-	[N8N_VERSIONS.latest, 'durable poll cursors', DURABLE_CURSORS],
-	[N8N_VERSIONS.v1, 'SQLite', {}],
-];
-const wanted = (process.env.E2E_N8N_VERSIONS ?? `${N8N_VERSIONS.latest},${N8N_VERSIONS.v1}`).split(
-	',',
-);
 
 let tarball: string;
 beforeAll(() => {
@@ -63,158 +56,155 @@ function exampleWorkflow() {
 	return { ...workflow, id: WORKFLOW, active: false };
 }
 
-describe.each(runs.filter(([version]) => wanted.includes(version)))(
-	'n8n %s (%s)',
-	(version, _label, extraEnv) => {
-		let sim: Simulator;
-		let n8n: Awaited<ReturnType<typeof createN8n>>;
-		let server: { stop: () => Promise<void>; output: () => string } | undefined;
+describe.each(SERVER_RUNS)('n8n %s (%s)', (version, _label, extraEnv) => {
+	let sim: Simulator;
+	let n8n: Awaited<ReturnType<typeof createN8n>>;
+	let server: { stop: () => Promise<void>; output: () => string } | undefined;
 
-		const start = async () => {
-			server = await n8n.startEditor({ port: await freePort(), env: extraEnv });
-			n8nOutput = server.output;
+	const start = async () => {
+		server = await n8n.startEditor({ port: await freePort(), env: extraEnv });
+		n8nOutput = server.output;
+	};
+	const stop = async () => {
+		await server?.stop();
+		server = undefined;
+	};
+	/** A trigger's polls so far: each starts with the integration list, first page. */
+	const pollsOf = (trigger: string) =>
+		sim.requests.filter(
+			(request) =>
+				request.headers.authorization === `Bearer ${KEYS[trigger]}` &&
+				request.path === '/cdi/integrations' &&
+				request.query.cursor === undefined,
+		).length;
+	const morePolls = async (what: string, count: number) => {
+		const wanted: Record<string, number> = {
+			[RUNNING]: pollsOf(RUNNING) + count,
+			[MISSED]: pollsOf(MISSED) + count,
 		};
-		const stop = async () => {
-			await server?.stop();
-			server = undefined;
-		};
-		/** A trigger's polls so far: each starts with the integration list, first page. */
-		const pollsOf = (trigger: string) =>
-			sim.requests.filter(
-				(request) =>
-					request.headers.authorization === `Bearer ${KEYS[trigger]}` &&
-					request.path === '/cdi/integrations' &&
-					request.query.cursor === undefined,
-			).length;
-		const morePolls = async (what: string, count: number) => {
-			const wanted: Record<string, number> = {
-				[RUNNING]: pollsOf(RUNNING) + count,
-				[MISSED]: pollsOf(MISSED) + count,
-			};
-			await until(what, (count + 2) * MINUTE, () =>
-				[RUNNING, MISSED].every((trigger) => pollsOf(trigger) >= wanted[trigger]),
-			);
-		};
-		/** Every alert each trigger emitted, over all recorded executions; and what was notified. */
-		const recorded = async () => {
-			const executions = await n8n.executions(WORKFLOW);
-			const items = (node: string) =>
-				executions.flatMap((execution) =>
-					(execution.runData[node]?.[0]?.data?.main?.[0] ?? []).map(
-						(item: { json: Record<string, unknown> }) => item.json,
-					),
-				);
-			return {
-				running: items(RUNNING),
-				missed: items(MISSED),
-				notified: items('Notify (replace with Slack or Email)').map((item) => item.message),
-			};
-		};
-
-		beforeAll(async () => {
-			const now = Date.now();
-			sim = await startSimulator({
-				apiKeys: Object.fromEntries(
-					Object.values(KEYS).map((key) => [
-						key,
-						['cdi.integration_job_status', 'cdi.integration_list'],
-					]),
-				),
-				integrations: [
-					{
-						integration_id: 'int-long',
-						integration_name: 'Users from Snowflake',
-						// Running since now: past the 2 min limit a couple of polls after activation.
-						syncs: makeSyncs(4, { newest: now, running: true }),
-					},
-					{
-						integration_id: 'int-missed',
-						integration_name: 'Orders',
-						// Due 30 s ago with a 1 min grace: missed from the first polls on.
-						next_scheduled_run: new Date(now - 30_000).toISOString(),
-						syncs: makeSyncs(3, { newest: now - 60 * MINUTE - 30_000 }),
-					},
-					{ integration_id: 'int-ok', integration_name: 'Events', syncs: makeSyncs(3) },
-				],
-			});
-			n8n = await createN8n({ version, tarball, env: extraEnv });
-			await n8n.importCredentials(
-				[RUNNING, MISSED].map((trigger) => ({
-					id: KEYS[trigger],
-					name: trigger,
-					type: 'brazeCdiApi',
-					data: { restEndpoint: 'custom', customUrl: sim.url, apiKey: KEYS[trigger] },
-				})),
-			);
-			await n8n.importWorkflows([exampleWorkflow()]);
-			await n8n.activate(WORKFLOW);
-		}, 30 * MINUTE);
-
-		afterAll(async () => {
-			await stop();
-			await sim?.close();
-		});
-
-		test(
-			'a sync running too long and a missed run: each alerted once, across polls and a restart',
-			async () => {
-				await start();
-				const longStart = Date.parse(sim.integration('int-long').syncs[0].sync_start_time);
-
-				await until('both alerts', 6 * MINUTE, async () => {
-					const { running, missed } = await recorded();
-					return running.length >= 1 && missed.length >= 1;
-				});
-				const first = await recorded();
-				// Not before the limit: the alert came from a poll at least 2 minutes after the start.
-				expect(first.running).toEqual([
-					expect.objectContaining({
-						integration_id: 'int-long',
-						integration_name: 'Users from Snowflake',
-						job_status: 'running',
-						alert: expect.stringMatching(
-							/^Sync of Users from Snowflake has been running for \d+ min \(since /,
-						),
-					}),
-				]);
-				expect(
-					Number(/for (\d+) min/.exec(String(first.running[0].alert))![1]),
-				).toBeGreaterThanOrEqual(2);
-				expect(first.missed).toEqual([
-					expect.objectContaining({
-						integration_id: 'int-missed',
-						integration_name: 'Orders',
-						alert: expect.stringMatching(
-							/^Scheduled sync of Orders due at .* has not started \(1 min grace\)$/,
-						),
-					}),
-				]);
-				expect(first.notified).toEqual(
-					expect.arrayContaining([
-						`Braze CDI: ${String(first.missed[0].alert)} (integration int-missed).`,
-					]),
-				);
-
-				// One more poll of each: nothing again. Then n8n restarts between polls.
-				await morePolls('one more poll of each trigger', 1);
-				await stop();
-				await start();
-				await morePolls('two polls of each trigger after the restart', 2);
-
-				// The long sync finishes: no alert for it either.
-				sim.completeSync('int-long', 'success');
-				await morePolls('a poll of each trigger after the sync finished', 1);
-				await stop();
-
-				const last = await recorded();
-				expect(last.running.map((item) => item.sync_start_time)).toEqual([
-					new Date(longStart).toISOString(),
-				]);
-				expect(last.missed.map((item) => item.integration_id)).toEqual(['int-missed']);
-				expect(last.notified).toHaveLength(2);
-				expect(n8nOutput()).not.toContain(KEYS[RUNNING]);
-			},
-			20 * MINUTE,
+		await until(what, (count + 2) * MINUTE, () =>
+			[RUNNING, MISSED].every((trigger) => pollsOf(trigger) >= wanted[trigger]),
 		);
-	},
-);
+	};
+	/** Every alert each trigger emitted, over all recorded executions; and what was notified. */
+	const recorded = async () => {
+		const executions = await n8n.executions(WORKFLOW);
+		const items = (node: string) =>
+			executions.flatMap((execution) =>
+				(execution.runData[node]?.[0]?.data?.main?.[0] ?? []).map(
+					(item: { json: Record<string, unknown> }) => item.json,
+				),
+			);
+		return {
+			running: items(RUNNING),
+			missed: items(MISSED),
+			notified: items('Notify (replace with Slack or Email)').map((item) => item.message),
+		};
+	};
+
+	beforeAll(async () => {
+		const now = Date.now();
+		sim = await startSimulator({
+			apiKeys: Object.fromEntries(
+				Object.values(KEYS).map((key) => [
+					key,
+					['cdi.integration_job_status', 'cdi.integration_list'],
+				]),
+			),
+			integrations: [
+				{
+					integration_id: 'int-long',
+					integration_name: 'Users from Snowflake',
+					// Running since now: past the 2 min limit a couple of polls after activation.
+					syncs: makeSyncs(4, { newest: now, running: true }),
+				},
+				{
+					integration_id: 'int-missed',
+					integration_name: 'Orders',
+					// Due 30 s ago with a 1 min grace: missed from the first polls on.
+					next_scheduled_run: new Date(now - 30_000).toISOString(),
+					syncs: makeSyncs(3, { newest: now - 60 * MINUTE - 30_000 }),
+				},
+				{ integration_id: 'int-ok', integration_name: 'Events', syncs: makeSyncs(3) },
+			],
+		});
+		n8n = await createN8n({ version, tarball, env: extraEnv });
+		await n8n.importCredentials(
+			[RUNNING, MISSED].map((trigger) => ({
+				id: KEYS[trigger],
+				name: trigger,
+				type: 'brazeCdiApi',
+				data: { restEndpoint: 'custom', customUrl: sim.url, apiKey: KEYS[trigger] },
+			})),
+		);
+		await n8n.importWorkflows([exampleWorkflow()]);
+		await n8n.activate(WORKFLOW);
+	}, 30 * MINUTE);
+
+	afterAll(async () => {
+		await stop();
+		await sim?.close();
+	});
+
+	test(
+		'a sync running too long and a missed run: each alerted once, across polls and a restart',
+		async () => {
+			await start();
+			const longStart = Date.parse(sim.integration('int-long').syncs[0].sync_start_time);
+
+			await until('both alerts', 6 * MINUTE, async () => {
+				const { running, missed } = await recorded();
+				return running.length >= 1 && missed.length >= 1;
+			});
+			const first = await recorded();
+			// Not before the limit: the alert came from a poll at least 2 minutes after the start.
+			expect(first.running).toEqual([
+				expect.objectContaining({
+					integration_id: 'int-long',
+					integration_name: 'Users from Snowflake',
+					job_status: 'running',
+					alert: expect.stringMatching(
+						/^Sync of Users from Snowflake has been running for \d+ min \(since /,
+					),
+				}),
+			]);
+			expect(
+				Number(/for (\d+) min/.exec(String(first.running[0].alert))![1]),
+			).toBeGreaterThanOrEqual(2);
+			expect(first.missed).toEqual([
+				expect.objectContaining({
+					integration_id: 'int-missed',
+					integration_name: 'Orders',
+					alert: expect.stringMatching(
+						/^Scheduled sync of Orders due at .* has not started \(1 min grace\)$/,
+					),
+				}),
+			]);
+			expect(first.notified).toEqual(
+				expect.arrayContaining([
+					`Braze CDI: ${String(first.missed[0].alert)} (integration int-missed).`,
+				]),
+			);
+
+			// One more poll of each: nothing again. Then n8n restarts between polls.
+			await morePolls('one more poll of each trigger', 1);
+			await stop();
+			await start();
+			await morePolls('two polls of each trigger after the restart', 2);
+
+			// The long sync finishes: no alert for it either.
+			sim.completeSync('int-long', 'success');
+			await morePolls('a poll of each trigger after the sync finished', 1);
+			await stop();
+
+			const last = await recorded();
+			expect(last.running.map((item) => item.sync_start_time)).toEqual([
+				new Date(longStart).toISOString(),
+			]);
+			expect(last.missed.map((item) => item.integration_id)).toEqual(['int-missed']);
+			expect(last.notified).toHaveLength(2);
+			expect(n8nOutput()).not.toContain(KEYS[RUNNING]);
+		},
+		20 * MINUTE,
+	);
+});

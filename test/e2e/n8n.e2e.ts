@@ -7,8 +7,9 @@ import nock from 'nock';
 import type { Simulator } from '../../simulator';
 import { makeSyncs, startSimulator } from '../../simulator';
 import { summarizeSyncs } from '../../nodes/BrazeCdi/helpers/summary';
-import { createN8n, executionError, N8N_VERSIONS, nodeItems, packPackage } from '../../scripts/n8n';
+import { createN8n, executionError, nodeItems, packPackage } from '../../scripts/n8n';
 import { brazeWorkflow, BRAZE_NODE, byId, exampleWorkflow } from './workflows';
+import { E2E_VERSIONS } from './versions';
 
 const KEY = 'e2e-key-3f9a7c1d-0b2e-4a6f-8c5d-9e1f2a3b4c5d';
 const LIST_ONLY_KEY = 'e2e-key-list-only-7b2c9d4e';
@@ -18,9 +19,6 @@ const ALL_PERMISSIONS = [
 	'cdi.integration_list',
 	'cdi.integration_sync',
 ];
-const versions = (
-	process.env.E2E_N8N_VERSIONS ?? `${N8N_VERSIONS.latest},${N8N_VERSIONS.v1}`
-).split(',');
 
 const HOUR = 3_600_000;
 const failedSyncs = makeSyncs(4).slice(2); // newest first: error, config_error
@@ -92,7 +90,7 @@ const asItems = (syncs: Array<Record<string, unknown>>, integrationId = 'int-37'
 			: null,
 	}));
 
-describe.each(versions)('n8n %s with the packed package', (version) => {
+describe.each(E2E_VERSIONS)('n8n %s with the packed package', (version) => {
 	let n8n: Awaited<ReturnType<typeof createN8n>>;
 	const list = (extra = {}) => ({
 		resource: 'jobSync',

@@ -14,17 +14,15 @@ import type { Simulator } from '../../simulator';
 import { makeSyncs, startSimulator } from '../../simulator';
 import { STATUS_COLOURS } from '../../nodes/BrazeCdi/helpers/report';
 import { launchChromium } from '../../scripts/editor';
-import { createN8n, executionError, N8N_VERSIONS, nodeItems, packPackage } from '../../scripts/n8n';
+import { createN8n, executionError, nodeItems, packPackage } from '../../scripts/n8n';
 import { exampleWorkflow } from './workflows';
+import { E2E_VERSIONS } from './versions';
 
 const KEY = 'e2e-report-key-5a8c1e3f-7b9d-4f20-a1c3-e5b7d9f1a3c5';
 const HOUR = 3_600_000;
 const SUMMARIZE_NODE = 'Report on all integrations';
 const EMAIL_NODE = 'Email the report (set your SMTP account and addresses)';
 const FAILING_NAME = 'Failing <import> & "co"';
-const versions = (
-	process.env.E2E_N8N_VERSIONS ?? `${N8N_VERSIONS.latest},${N8N_VERSIONS.v1}`
-).split(',');
 
 interface Mail {
 	from: string;
@@ -163,7 +161,7 @@ afterAll(async () => {
 	await smtp?.close();
 });
 
-describe.each(versions)('n8n %s: the daily sync report by email', (version) => {
+describe.each(E2E_VERSIONS)('n8n %s: the daily sync report by email', (version) => {
 	let n8n: Awaited<ReturnType<typeof createN8n>>;
 
 	beforeAll(async () => {

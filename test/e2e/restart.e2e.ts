@@ -9,7 +9,8 @@ import nock from 'nock';
 import type { Simulator, Sync } from '../../simulator';
 import { makeSyncs, startSimulator } from '../../simulator';
 import { waitUntil } from './waitUntil';
-import { createN8n, DURABLE_CURSORS, freePort, N8N_VERSIONS, packPackage } from '../../scripts/n8n';
+import { createN8n, DURABLE_CURSORS, freePort, packPackage } from '../../scripts/n8n';
+import { SERVER_RUNS } from './versions';
 
 /** One key per workflow, so that the simulator's log tells each workflow's polls apart. */
 const WORKFLOWS = ['finished-one', 'failed-one', 'finished-all'] as const;
@@ -17,15 +18,6 @@ const keyOf = (workflowId: string) => `e2e-restart-key-${workflowId}-8c1f4a2d`;
 const TRIGGER = 'Braze CDI Trigger';
 const FAILED = ['error', 'partial', 'config_error'];
 const MINUTE = 60_000;
-
-const runs: Array<[string, string, Record<string, string>]> = [
-	[N8N_VERSIONS.latest, 'SQLite', {}],
-	[N8N_VERSIONS.latest, 'durable poll cursors', DURABLE_CURSORS],
-	[N8N_VERSIONS.v1, 'SQLite', {}],
-];
-const wanted = (process.env.E2E_N8N_VERSIONS ?? `${N8N_VERSIONS.latest},${N8N_VERSIONS.v1}`).split(
-	',',
-);
 
 let tarball: string;
 beforeAll(() => {
@@ -59,209 +51,204 @@ function trigger(id: string, parameters: Record<string, unknown>) {
 }
 const byId = (value: string) => ({ __rl: true, mode: 'id', value });
 
-describe.each(runs.filter(([version]) => wanted.includes(version)))(
-	'n8n %s (%s)',
-	(version, _label, extraEnv) => {
-		let sim: Simulator;
-		let n8n: Awaited<ReturnType<typeof createN8n>>;
-		let server: { stop: () => Promise<void>; output: () => string } | undefined;
-		/** Newest start handed out so far: each batch of syncs is newer than everything before. */
-		let clock = Date.now();
+describe.each(SERVER_RUNS)('n8n %s (%s)', (version, _label, extraEnv) => {
+	let sim: Simulator;
+	let n8n: Awaited<ReturnType<typeof createN8n>>;
+	let server: { stop: () => Promise<void>; output: () => string } | undefined;
+	/** Newest start handed out so far: each batch of syncs is newer than everything before. */
+	let clock = Date.now();
 
-		/** `count` syncs newer than any so far, newest first (statuses rotate success, partial, error, config_error). */
-		const newer = (count: number, running = false): Sync[] => {
-			clock += (count + 1) * MINUTE;
-			return makeSyncs(count, { newest: clock, spacingMs: MINUTE, running });
-		};
-		const start = async () => {
-			server = await n8n.startEditor({ port: await freePort(), env: extraEnv });
-			n8nOutput = server.output;
-		};
-		const stop = async () => {
-			await server?.stop();
-			server = undefined;
-		};
-		/** Every item each workflow's trigger emitted, over all its recorded executions. */
-		const emitted = async (workflowId: string) => {
-			const executions = await n8n.executions(workflowId);
-			return executions.flatMap((execution) =>
-				(execution.runData[TRIGGER]?.[0]?.data?.main?.[0] ?? []).map(
-					(item: { json: Record<string, unknown> }) => item.json,
-				),
-			);
-		};
-		const keys = (items: Array<Record<string, unknown>>) =>
-			items
-				.map(
-					(item) =>
-						`${String(item.integration_id)} ${String(item.sync_start_time)} ${String(item.job_status)}`,
-				)
-				.sort();
-		/** How many polls a workflow made: its requests that start a poll (its key, its first path). */
-		const pollsOf = (workflowId: string) =>
-			sim.requests.filter(
-				(request) =>
-					request.headers.authorization === `Bearer ${keyOf(workflowId)}` &&
-					request.query.cursor === undefined &&
-					(workflowId === 'finished-all'
-						? request.path === '/cdi/integrations'
-						: request.path.endsWith('/job_sync_status')),
-			).length;
-		const everyWorkflowPolled = (times: Record<string, number>) =>
-			WORKFLOWS.every((id) => pollsOf(id) >= times[id]);
-		const pollsSoFar = () => Object.fromEntries(WORKFLOWS.map((id) => [id, pollsOf(id)]));
-		const plusOne = (times: Record<string, number>) =>
-			Object.fromEntries(Object.entries(times).map(([id, count]) => [id, count + 1]));
-
-		beforeAll(async () => {
-			sim = await startSimulator({
-				apiKeys: Object.fromEntries(
-					WORKFLOWS.map((id) => [
-						keyOf(id),
-						['cdi.integration_job_status', 'cdi.integration_list', 'cdi.integration_sync'],
-					]),
-				),
-				integrations: [
-					{ integration_id: 'int-one', integration_name: 'Users', syncs: makeSyncs(5) },
-					{ integration_id: 'int-fail', integration_name: 'Orders', syncs: makeSyncs(6) },
-					{ integration_id: 'int-never', integration_name: 'Events', syncs: [] },
-				],
-			});
-			n8n = await createN8n({ version, tarball, env: extraEnv });
-			await n8n.importCredentials(
-				WORKFLOWS.map((id) => ({
-					id,
-					name: id,
-					type: 'brazeCdiApi',
-					data: { restEndpoint: 'custom', customUrl: sim.url, apiKey: keyOf(id) },
-				})),
-			);
-			await n8n.importWorkflows([
-				trigger('finished-one', {
-					watch: 'integration',
-					integrationId: byId('int-one'),
-					event: 'syncFinished',
-				}),
-				trigger('failed-one', {
-					watch: 'integration',
-					integrationId: byId('int-fail'),
-					event: 'syncFailed',
-					statuses: FAILED,
-				}),
-				trigger('finished-all', { watch: 'allIntegrations', event: 'syncFinished' }),
-			]);
-			for (const id of WORKFLOWS) await n8n.activate(id);
-		}, 30 * MINUTE);
-
-		afterAll(async () => {
-			await stop();
-			await sim?.close();
-		});
-
-		test(
-			'every finished sync is emitted exactly once across polls and a restart',
-			async () => {
-				const activatedAt = clock;
-				// Activation: each trigger polls once at start and records where history stands. With
-				// durable cursors n8n does not commit that test poll: its first scheduled poll does it again.
-				await start();
-				const activationPolls = extraEnv === DURABLE_CURSORS ? 2 : 1;
-				await until('the activation polls of every workflow', 2 * MINUTE, () =>
-					everyWorkflowPolled({
-						'finished-one': activationPolls,
-						'failed-one': activationPolls,
-						'finished-all': activationPolls,
-					}),
-				);
-
-				// More than 10 finish between two polls, and one is still running.
-				const first = newer(12);
-				sim.addSyncs('int-one', [...newer(1, true), ...first]);
-				sim.addSyncs('int-fail', newer(8));
-				await until(
-					'the first emitting polls',
-					3 * MINUTE,
-					async () =>
-						(await emitted('finished-one')).length >= 12 &&
-						(await emitted('failed-one')).length >= 6 &&
-						(await emitted('finished-all')).length >= 20,
-				);
-
-				// n8n restarts (as at an upgrade); meanwhile the running sync finishes and more fail, and the
-				// failed-sync workflow is deactivated and activated again: it catches up on what it missed.
-				await stop();
-				sim.completeSync('int-one', 'error');
-				sim.addSyncs('int-fail', newer(4));
-				await n8n.deactivate('failed-one');
-				await n8n.activate('failed-one');
-				await start();
-
-				// After the restart: more syncs, and the first of an integration that never ran.
-				sim.addSyncs('int-one', newer(3));
-				sim.addSyncs('int-never', newer(2));
-
-				// What should have been emitted: every sync added since activation, as it is now.
-				const since = (id: string) =>
-					sim
-						.integration(id)
-						.syncs.filter((sync) => Date.parse(sync.sync_start_time) > activatedAt)
-						.map((sync) => ({ ...sync, integration_id: id }));
-				const finishedOne = since('int-one');
-				const failedOne = since('int-fail').filter((sync) => FAILED.includes(sync.job_status));
-				const finishedAll = [...since('int-one'), ...since('int-fail'), ...since('int-never')];
-				expect(finishedOne).toHaveLength(16);
-				expect(failedOne).toHaveLength(9);
-				expect(finishedAll).toHaveLength(30);
-				await until(
-					'every sync emitted after the restart',
-					3 * MINUTE,
-					async () =>
-						((await emitted('finished-one')).length >= finishedOne.length &&
-							(await emitted('failed-one')).length >= failedOne.length &&
-							(await emitted('finished-all')).length >= finishedAll.length) ||
-						undefined,
-				);
-				// One more poll of every trigger after that: a duplicate would show by now.
-				const oneMore = plusOne(pollsSoFar());
-				await until('one more poll of each trigger', 2 * MINUTE, () =>
-					everyWorkflowPolled(oneMore),
-				);
-				await stop();
-
-				// Each workflow: every matching sync once, none missed, nothing else.
-				const tally = async (workflowId: string, expected: Array<Record<string, unknown>>) => {
-					const got = keys(await emitted(workflowId));
-					const want = keys(expected);
-					return {
-						emitted: got.length,
-						missed: want.filter((key) => !got.includes(key)),
-						duplicates: got.length - new Set(got).size,
-						unexpected: got.filter((key) => !want.includes(key)),
-					};
-				};
-				const exact = (count: number) => ({
-					emitted: count,
-					missed: [],
-					duplicates: 0,
-					unexpected: [],
-				});
-				expect({
-					'finished-one': await tally('finished-one', finishedOne),
-					'failed-one': await tally('failed-one', failedOne),
-					'finished-all': await tally('finished-all', finishedAll),
-				}).toEqual({
-					'finished-one': exact(16),
-					'failed-one': exact(9),
-					'finished-all': exact(30),
-				});
-				const all: Array<Record<string, unknown>> = await emitted('finished-all');
-				expect(
-					all
-						.filter((item) => item.integration_id === 'int-fail')
-						.every((item) => item.integration_name === 'Orders'),
-				).toBe(true);
-			},
-			20 * MINUTE,
+	/** `count` syncs newer than any so far, newest first (statuses rotate success, partial, error, config_error). */
+	const newer = (count: number, running = false): Sync[] => {
+		clock += (count + 1) * MINUTE;
+		return makeSyncs(count, { newest: clock, spacingMs: MINUTE, running });
+	};
+	const start = async () => {
+		server = await n8n.startEditor({ port: await freePort(), env: extraEnv });
+		n8nOutput = server.output;
+	};
+	const stop = async () => {
+		await server?.stop();
+		server = undefined;
+	};
+	/** Every item each workflow's trigger emitted, over all its recorded executions. */
+	const emitted = async (workflowId: string) => {
+		const executions = await n8n.executions(workflowId);
+		return executions.flatMap((execution) =>
+			(execution.runData[TRIGGER]?.[0]?.data?.main?.[0] ?? []).map(
+				(item: { json: Record<string, unknown> }) => item.json,
+			),
 		);
-	},
-);
+	};
+	const keys = (items: Array<Record<string, unknown>>) =>
+		items
+			.map(
+				(item) =>
+					`${String(item.integration_id)} ${String(item.sync_start_time)} ${String(item.job_status)}`,
+			)
+			.sort();
+	/** How many polls a workflow made: its requests that start a poll (its key, its first path). */
+	const pollsOf = (workflowId: string) =>
+		sim.requests.filter(
+			(request) =>
+				request.headers.authorization === `Bearer ${keyOf(workflowId)}` &&
+				request.query.cursor === undefined &&
+				(workflowId === 'finished-all'
+					? request.path === '/cdi/integrations'
+					: request.path.endsWith('/job_sync_status')),
+		).length;
+	const everyWorkflowPolled = (times: Record<string, number>) =>
+		WORKFLOWS.every((id) => pollsOf(id) >= times[id]);
+	const pollsSoFar = () => Object.fromEntries(WORKFLOWS.map((id) => [id, pollsOf(id)]));
+	const plusOne = (times: Record<string, number>) =>
+		Object.fromEntries(Object.entries(times).map(([id, count]) => [id, count + 1]));
+
+	beforeAll(async () => {
+		sim = await startSimulator({
+			apiKeys: Object.fromEntries(
+				WORKFLOWS.map((id) => [
+					keyOf(id),
+					['cdi.integration_job_status', 'cdi.integration_list', 'cdi.integration_sync'],
+				]),
+			),
+			integrations: [
+				{ integration_id: 'int-one', integration_name: 'Users', syncs: makeSyncs(5) },
+				{ integration_id: 'int-fail', integration_name: 'Orders', syncs: makeSyncs(6) },
+				{ integration_id: 'int-never', integration_name: 'Events', syncs: [] },
+			],
+		});
+		n8n = await createN8n({ version, tarball, env: extraEnv });
+		await n8n.importCredentials(
+			WORKFLOWS.map((id) => ({
+				id,
+				name: id,
+				type: 'brazeCdiApi',
+				data: { restEndpoint: 'custom', customUrl: sim.url, apiKey: keyOf(id) },
+			})),
+		);
+		await n8n.importWorkflows([
+			trigger('finished-one', {
+				watch: 'integration',
+				integrationId: byId('int-one'),
+				event: 'syncFinished',
+			}),
+			trigger('failed-one', {
+				watch: 'integration',
+				integrationId: byId('int-fail'),
+				event: 'syncFailed',
+				statuses: FAILED,
+			}),
+			trigger('finished-all', { watch: 'allIntegrations', event: 'syncFinished' }),
+		]);
+		for (const id of WORKFLOWS) await n8n.activate(id);
+	}, 30 * MINUTE);
+
+	afterAll(async () => {
+		await stop();
+		await sim?.close();
+	});
+
+	test(
+		'every finished sync is emitted exactly once across polls and a restart',
+		async () => {
+			const activatedAt = clock;
+			// Activation: each trigger polls once at start and records where history stands. With
+			// durable cursors n8n does not commit that test poll: its first scheduled poll does it again.
+			await start();
+			const activationPolls = extraEnv === DURABLE_CURSORS ? 2 : 1;
+			await until('the activation polls of every workflow', 2 * MINUTE, () =>
+				everyWorkflowPolled({
+					'finished-one': activationPolls,
+					'failed-one': activationPolls,
+					'finished-all': activationPolls,
+				}),
+			);
+
+			// More than 10 finish between two polls, and one is still running.
+			const first = newer(12);
+			sim.addSyncs('int-one', [...newer(1, true), ...first]);
+			sim.addSyncs('int-fail', newer(8));
+			await until(
+				'the first emitting polls',
+				3 * MINUTE,
+				async () =>
+					(await emitted('finished-one')).length >= 12 &&
+					(await emitted('failed-one')).length >= 6 &&
+					(await emitted('finished-all')).length >= 20,
+			);
+
+			// n8n restarts (as at an upgrade); meanwhile the running sync finishes and more fail, and the
+			// failed-sync workflow is deactivated and activated again: it catches up on what it missed.
+			await stop();
+			sim.completeSync('int-one', 'error');
+			sim.addSyncs('int-fail', newer(4));
+			await n8n.deactivate('failed-one');
+			await n8n.activate('failed-one');
+			await start();
+
+			// After the restart: more syncs, and the first of an integration that never ran.
+			sim.addSyncs('int-one', newer(3));
+			sim.addSyncs('int-never', newer(2));
+
+			// What should have been emitted: every sync added since activation, as it is now.
+			const since = (id: string) =>
+				sim
+					.integration(id)
+					.syncs.filter((sync) => Date.parse(sync.sync_start_time) > activatedAt)
+					.map((sync) => ({ ...sync, integration_id: id }));
+			const finishedOne = since('int-one');
+			const failedOne = since('int-fail').filter((sync) => FAILED.includes(sync.job_status));
+			const finishedAll = [...since('int-one'), ...since('int-fail'), ...since('int-never')];
+			expect(finishedOne).toHaveLength(16);
+			expect(failedOne).toHaveLength(9);
+			expect(finishedAll).toHaveLength(30);
+			await until(
+				'every sync emitted after the restart',
+				3 * MINUTE,
+				async () =>
+					((await emitted('finished-one')).length >= finishedOne.length &&
+						(await emitted('failed-one')).length >= failedOne.length &&
+						(await emitted('finished-all')).length >= finishedAll.length) ||
+					undefined,
+			);
+			// One more poll of every trigger after that: a duplicate would show by now.
+			const oneMore = plusOne(pollsSoFar());
+			await until('one more poll of each trigger', 2 * MINUTE, () => everyWorkflowPolled(oneMore));
+			await stop();
+
+			// Each workflow: every matching sync once, none missed, nothing else.
+			const tally = async (workflowId: string, expected: Array<Record<string, unknown>>) => {
+				const got = keys(await emitted(workflowId));
+				const want = keys(expected);
+				return {
+					emitted: got.length,
+					missed: want.filter((key) => !got.includes(key)),
+					duplicates: got.length - new Set(got).size,
+					unexpected: got.filter((key) => !want.includes(key)),
+				};
+			};
+			const exact = (count: number) => ({
+				emitted: count,
+				missed: [],
+				duplicates: 0,
+				unexpected: [],
+			});
+			expect({
+				'finished-one': await tally('finished-one', finishedOne),
+				'failed-one': await tally('failed-one', failedOne),
+				'finished-all': await tally('finished-all', finishedAll),
+			}).toEqual({
+				'finished-one': exact(16),
+				'failed-one': exact(9),
+				'finished-all': exact(30),
+			});
+			const all: Array<Record<string, unknown>> = await emitted('finished-all');
+			expect(
+				all
+					.filter((item) => item.integration_id === 'int-fail')
+					.every((item) => item.integration_name === 'Orders'),
+			).toBe(true);
+		},
+		20 * MINUTE,
+	);
+});

@@ -7,12 +7,10 @@ import nock from 'nock';
 import type { Simulator } from '../../simulator';
 import { makeSyncs, startSimulator } from '../../simulator';
 import { openEditor, openNode } from '../../scripts/editor';
-import { createN8n, freePort, N8N_VERSIONS, packPackage } from '../../scripts/n8n';
+import { createN8n, freePort, packPackage } from '../../scripts/n8n';
+import { E2E_VERSIONS } from './versions';
 
 const KEY = 'e2e-trigger-key-5d4c3b2a1f0e';
-const versions = (
-	process.env.E2E_N8N_VERSIONS ?? `${N8N_VERSIONS.latest},${N8N_VERSIONS.v1}`
-).split(',');
 const TRIGGER = 'Braze CDI Trigger';
 
 let tarball: string;
@@ -30,7 +28,7 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(async () => await sim?.close());
 
-describe.each(versions)('n8n %s editor', (version) => {
+describe.each(E2E_VERSIONS)('n8n %s editor', (version) => {
 	test(
 		'Fetch Test Event shows the most recent failed sync, from one request',
 		async () => {
