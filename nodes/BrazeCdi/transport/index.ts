@@ -384,7 +384,8 @@ async function pause(context: BrazeContext, ms: number, fail: Fail): Promise<voi
 				'The execution was stopped while waiting for Braze',
 				'It was cancelled or reached its timeout.',
 			);
-		await sleep(Math.min(1000, until - Date.now()));
+		// Never below 0: Node.js 24 warns (TimeoutNegativeWarning) in n8n's log when the clock passed it.
+		await sleep(Math.max(0, Math.min(1000, until - Date.now())));
 	}
 }
 
