@@ -179,6 +179,12 @@ async function npmOrFail(args, options) {
 	return result;
 }
 
+/** Deletes a tarball packPackage made, with the folder it made for it. */
+function removePack(tarball) {
+	if (tarball && path.basename(path.dirname(tarball)).startsWith('braze-cdi-pack-'))
+		fs.rmSync(path.dirname(tarball), { recursive: true, force: true });
+}
+
 /** Builds and packs this package, as a user gets it from the registry; returns the tarball. */
 function packPackage(destination = fs.mkdtempSync(path.join(os.tmpdir(), 'braze-cdi-pack-'))) {
 	const output = execFileSync(npm, ['pack', '--json', '--pack-destination', destination], {
@@ -255,6 +261,10 @@ async function setUpOwner(base) {
 async function createN8n({ version, tarball, userFolder, persistent, env: extraEnv = {} } = {}) {
 	const { bin, node } = await ensureN8n(version);
 	const home = userFolder ?? fs.mkdtempSync(path.join(os.tmpdir(), `n8n-${version}-`));
+	// n8n and Node.js write to the temporary folder too (uploads, the compile cache): inside the
+	// user folder, they go with it.
+	const tmp = path.join(home, 'tmp');
+	fs.mkdirSync(tmp, { recursive: true });
 	const packageDir = path.join(home, '.n8n', 'nodes', 'node_modules', PACKAGE_NAME);
 	fs.rmSync(packageDir, { recursive: true, force: true });
 	fs.mkdirSync(packageDir, { recursive: true });
@@ -265,6 +275,7 @@ async function createN8n({ version, tarball, userFolder, persistent, env: extraE
 	const env = {
 		...inherited,
 		N8N_USER_FOLDER: home,
+		TMPDIR: tmp,
 		...(persistent ? {} : { N8N_ENCRYPTION_KEY: crypto.randomBytes(24).toString('hex') }),
 		N8N_RUNNERS_BROKER_PORT: String(await freePort()),
 		N8N_DIAGNOSTICS_ENABLED: 'false',
@@ -300,6 +311,10 @@ async function createN8n({ version, tarball, userFolder, persistent, env: extraE
 		/** Credentials with plain `data`; n8n encrypts them with the folder's key on import. */
 		importCredentials: (credentials) => importFile('credentials', credentials),
 		importWorkflows: (workflows) => importFile('workflow', workflows),
+		/** Deletes the user folder, unless it was given (the demo editor keeps its own). */
+		remove() {
+			if (!userFolder) fs.rmSync(home, { recursive: true, force: true });
+		},
 		/**
 		 * Runs a workflow as `n8n execute --id` does and returns n8n's execution (the JSON it
 		 * prints), with the whole output. n8n's exit code is not trusted alone: check the items.
@@ -527,6 +542,7 @@ module.exports = {
 	ensureN8n,
 	packPackage,
 	createN8n,
+	removePack,
 	freePort,
 	run,
 	nodeItems,

@@ -11,7 +11,7 @@ import nock from 'nock';
 
 import type { Simulator } from '../../simulator';
 import { makeSyncs, startSimulator } from '../../simulator';
-import { createN8n, freePort, packPackage } from '../../scripts/n8n';
+import { createN8n, freePort, packPackage, removePack } from '../../scripts/n8n';
 import { waitUntil } from './waitUntil';
 import { SERVER_RUNS } from './versions';
 
@@ -30,6 +30,7 @@ beforeAll(() => {
 	nock.enableNetConnect(/127\.0\.0\.1|localhost/);
 	tarball = packPackage();
 });
+afterAll(() => removePack(tarball));
 
 /** The running n8n's output, for failures. */
 let n8nOutput = () => '(n8n not started)';
@@ -144,6 +145,7 @@ describe.each(SERVER_RUNS)('n8n %s (%s)', (version, _label, extraEnv) => {
 	afterAll(async () => {
 		await stop();
 		await sim?.close();
+		n8n?.remove();
 	});
 
 	test(

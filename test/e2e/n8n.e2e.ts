@@ -7,7 +7,7 @@ import nock from 'nock';
 import type { Simulator } from '../../simulator';
 import { makeSyncs, startSimulator } from '../../simulator';
 import { summarizeSyncs } from '../../nodes/BrazeCdi/helpers/summary';
-import { createN8n, executionError, nodeItems, packPackage } from '../../scripts/n8n';
+import { createN8n, executionError, nodeItems, packPackage, removePack } from '../../scripts/n8n';
 import { brazeWorkflow, BRAZE_NODE, byId, exampleWorkflow } from './workflows';
 import { E2E_VERSIONS } from './versions';
 
@@ -70,6 +70,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
 	await Promise.all(Object.values(sims ?? {}).map((sim) => sim.close()));
+	removePack(tarball);
 });
 
 const credential = (id: string, sim: Simulator, apiKey = KEY) => ({
@@ -105,6 +106,7 @@ describe.each(E2E_VERSIONS)('n8n %s with the packed package', (version) => {
 		...extra,
 	});
 
+	afterAll(() => n8n?.remove());
 	beforeAll(async () => {
 		n8n = await createN8n({ version, tarball });
 		await n8n.importCredentials([

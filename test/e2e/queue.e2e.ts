@@ -4,14 +4,12 @@
  * The main polls the trigger and enqueues; the worker runs the executions. Each failed sync is
  * emitted exactly once, across a restart of the main; the Braze node lists 37 syncs on the worker.
  */
-import { rmSync } from 'node:fs';
-import path from 'node:path';
 
 import nock from 'nock';
 
 import type { Simulator, Sync } from '../../simulator';
 import { makeSyncs, startSimulator } from '../../simulator';
-import { createN8n, freePort, N8N_VERSIONS, packPackage } from '../../scripts/n8n';
+import { createN8n, freePort, N8N_VERSIONS, packPackage, removePack } from '../../scripts/n8n';
 import { startPostgres, startRedis } from '../../scripts/services';
 
 const version = N8N_VERSIONS.latest;
@@ -290,9 +288,8 @@ afterAll(async () => {
 		}
 	}
 	// The user folder holds the imported credential's file; the pack folder, the tarball.
-	if (n8n) rmSync(n8n.home, { recursive: true, force: true });
-	if (tarball && path.basename(path.dirname(tarball)).startsWith('braze-cdi-pack-'))
-		rmSync(path.dirname(tarball), { recursive: true, force: true });
+	n8n?.remove();
+	removePack(tarball);
 	if (problems.length) throw new Error(`Could not stop everything:\n${problems.join('\n')}`);
 }, 120_000);
 

@@ -14,7 +14,7 @@ import type { Simulator } from '../../simulator';
 import { makeSyncs, startSimulator } from '../../simulator';
 import { STATUS_COLOURS } from '../../nodes/BrazeCdi/helpers/report';
 import { launchChromium } from '../../scripts/editor';
-import { createN8n, executionError, nodeItems, packPackage } from '../../scripts/n8n';
+import { createN8n, executionError, nodeItems, packPackage, removePack } from '../../scripts/n8n';
 import { exampleWorkflow } from './workflows';
 import { E2E_VERSIONS } from './versions';
 
@@ -159,11 +159,13 @@ beforeAll(async () => {
 afterAll(async () => {
 	await sim?.close();
 	await smtp?.close();
+	removePack(tarball);
 });
 
 describe.each(E2E_VERSIONS)('n8n %s: the daily sync report by email', (version) => {
 	let n8n: Awaited<ReturnType<typeof createN8n>>;
 
+	afterAll(() => n8n?.remove());
 	beforeAll(async () => {
 		n8n = await createN8n({ version, tarball });
 		await n8n.importCredentials([

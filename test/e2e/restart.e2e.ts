@@ -9,7 +9,7 @@ import nock from 'nock';
 import type { Simulator, Sync } from '../../simulator';
 import { makeSyncs, startSimulator } from '../../simulator';
 import { waitUntil } from './waitUntil';
-import { createN8n, DURABLE_CURSORS, freePort, packPackage } from '../../scripts/n8n';
+import { createN8n, DURABLE_CURSORS, freePort, packPackage, removePack } from '../../scripts/n8n';
 import { SERVER_RUNS } from './versions';
 
 /** One key per workflow, so that the simulator's log tells each workflow's polls apart. */
@@ -24,6 +24,7 @@ beforeAll(() => {
 	nock.enableNetConnect(/127\.0\.0\.1|localhost/);
 	tarball = packPackage();
 });
+afterAll(() => removePack(tarball));
 
 /** The running n8n's output, for failures. */
 let n8nOutput = () => '(n8n not started)';
@@ -146,6 +147,7 @@ describe.each(SERVER_RUNS)('n8n %s (%s)', (version, _label, extraEnv) => {
 	afterAll(async () => {
 		await stop();
 		await sim?.close();
+		n8n?.remove();
 	});
 
 	test(

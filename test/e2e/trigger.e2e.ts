@@ -7,7 +7,7 @@ import nock from 'nock';
 import type { Simulator } from '../../simulator';
 import { makeSyncs, startSimulator } from '../../simulator';
 import { openEditor, openNode } from '../../scripts/editor';
-import { createN8n, freePort, packPackage } from '../../scripts/n8n';
+import { createN8n, freePort, packPackage, removePack } from '../../scripts/n8n';
 import { E2E_VERSIONS } from './versions';
 
 const KEY = 'e2e-trigger-key-5d4c3b2a1f0e';
@@ -26,7 +26,10 @@ beforeAll(async () => {
 		integrations: [{ integration_id: 'int-a', integration_name: 'Orders', syncs: makeSyncs(5) }], // success, partial, error, …
 	});
 }, 120_000);
-afterAll(async () => await sim?.close());
+afterAll(async () => {
+	await sim?.close();
+	removePack(tarball);
+});
 
 describe.each(E2E_VERSIONS)('n8n %s editor', (version) => {
 	test(
@@ -94,6 +97,7 @@ describe.each(E2E_VERSIONS)('n8n %s editor', (version) => {
 			} finally {
 				await browser?.close();
 				await editor.stop();
+				n8n.remove();
 			}
 		},
 		30 * 60_000,
