@@ -176,6 +176,9 @@ function useScratchFolder(name) {
 	process.env.TMP = folder;
 	process.env.TEMP = folder;
 	process.env.BRAZE_CDI_SCRATCH = folder;
+	// tsc, eslint and n8n turn on Node.js's compile cache, by default in the temporary folder: in
+	// the project's cache instead, it outlives the run and speeds up the next.
+	process.env.NODE_COMPILE_CACHE ??= path.join(cacheDir(), 'node-compile-cache');
 	process.once('exit', () => fs.rmSync(folder, { recursive: true, force: true }));
 	return folder;
 }

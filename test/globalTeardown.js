@@ -1,14 +1,14 @@
 /**
- * After every suite: names what a test left in the temporary folder (the scratch folder in the
- * cache, removed when jest exits, so nothing reaches the system's), for the test to clean up.
- * It warns instead of failing while the older end-to-end suites still leave their n8n folders.
+ * After every suite: fails the run when a test left anything in the temporary folder (the
+ * scratch folder in the cache, removed when jest exits, so nothing reaches the system's), naming
+ * it, for the test to clean up.
  */
 const { leftInScratchFolder } = require('../scripts/setup');
 
 module.exports = async function globalTeardown() {
 	const left = leftInScratchFolder();
 	if (left.length)
-		process.stderr.write(
-			`Tests left ${left.join(', ')} in the temporary folder ${process.env.TMPDIR} (removed now)\n`,
+		throw new Error(
+			`Tests left ${left.join(', ')} in the temporary folder ${process.env.TMPDIR}: remove what a test makes when it ends`,
 		);
 };
