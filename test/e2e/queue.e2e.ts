@@ -2,7 +2,8 @@
  * End-to-end: n8n 2.x in queue mode (PostgreSQL + Redis, one `n8n start` main and one
  * `n8n worker`, the packed package installed for both) against the Braze CDI simulator.
  * The main polls the trigger and enqueues; the worker runs the executions. Each failed sync is
- * emitted exactly once, across a restart of the main; the Braze node lists 37 syncs on the worker.
+ * emitted exactly once, across a restart of the main, and so is the alert for a sync running too
+ * long; the Braze node lists 37 syncs on the worker.
  */
 
 import nock from 'nock';
@@ -25,8 +26,10 @@ const BRAZE = 'Braze';
 const CREDENTIAL = { id: 'braze-queue', name: 'Braze CDI (queue)' };
 const WATCH = 'queue-watch-failures'; // workflow A
 const LIST = 'queue-list-37'; // workflow B
+const STUCK = 'queue-stuck'; // workflow C: Sync Running Too Long
 const HOOK_PATH = 'braze-cdi-queue-list-37';
 const POLL_PATH = '/cdi/integrations/int-q/job_sync_status';
+const STUCK_PATH = '/cdi/integrations/int-stuck/job_sync_status';
 /** Polls run every minute (at a random second): a poll's executions land within this. */
 const NEXT_POLL_MS = 150_000;
 
@@ -119,12 +122,18 @@ const executionsEmitting = (syncs: Sync[]) =>
 		),
 	);
 
+/** How many of the requests for `path` were answered. */
+const answeredFor = (path: string) =>
+	sim!.requestsFor(path).filter((request) => request.status !== null).length;
+
 /** Waits until the main answers requests for the watched integration beyond `count`. */
-const pollAnswered = (count: number, what: string) =>
-	until(
-		what,
-		90_000,
-		() => sim!.requestsFor(POLL_PATH).filter((request) => request.status !== null).length > count,
+const pollAnswered = (count: number, what: string, path = POLL_PATH, ms = 90_000) =>
+	until(what, ms, () => answeredFor(path) > count);
+
+/** The alerts workflow C's finished executions emitted. */
+const stuckAlerts = async () =>
+	((await finishedExecutions(STUCK)) ?? []).flatMap((execution) =>
+		itemsOf(execution, TRIGGER).map((item) => String(item.alert)),
 	);
 
 /** Proof that an execution ran in queue mode on the worker: the main enqueued it, the worker ran it. */
@@ -169,6 +178,12 @@ beforeAll(async () => {
 			integrations: [
 				{ integration_id: 'int-q', integration_name: 'Queue', syncs: makeSyncs(5) },
 				{ integration_id: 'int-37', integration_name: 'Orders', syncs: makeSyncs(37) },
+				{
+					// Running since the suite began: past workflow C's one-minute limit by activation.
+					integration_id: 'int-stuck',
+					integration_name: 'Stuck',
+					syncs: makeSyncs(3, { newest: Date.now(), running: true }),
+				},
 			],
 		}).then((started) => (sim = started)),
 		startPostgres().then((started) => (pg = started)),
@@ -252,8 +267,35 @@ beforeAll(async () => {
 			connections: { Webhook: { main: [[{ node: BRAZE, type: 'main', index: 0 }]] } },
 		},
 	]);
+	await n8n.importWorkflows([
+		{
+			id: STUCK,
+			name: 'Alert on a stuck sync (queue)',
+			active: false,
+			settings: { executionOrder: 'v1' },
+			connections: {},
+			nodes: [
+				{
+					id: `${STUCK}-trigger`,
+					name: TRIGGER,
+					type: 'n8n-nodes-braze-cdi.brazeCdiTrigger',
+					typeVersion: 1,
+					position: [0, 0],
+					parameters: {
+						pollTimes: { item: [{ mode: 'everyMinute' }] },
+						watch: 'integration',
+						integrationId: { __rl: true, mode: 'id', value: 'int-stuck' },
+						event: 'syncRunningTooLong',
+						runningMinutes: 1,
+					},
+					credentials: { brazeCdiApi: CREDENTIAL },
+				},
+			],
+		},
+	]);
 	await n8n.activate(WATCH);
 	await n8n.activate(LIST);
+	await n8n.activate(STUCK);
 
 	mainPort = await freePort();
 	// Each process its own task-runner broker port: both would take the one createN8n chose.
@@ -323,6 +365,23 @@ describe(`n8n ${version} in queue mode (PostgreSQL, Redis, main + worker)`, () =
 	);
 
 	test(
+		'a sync running too long is alerted by the poll after activation, in an execution the worker runs',
+		async () => {
+			const [alert] = await withLogs(
+				until('workflow C to alert on the stuck sync', NEXT_POLL_MS, async () => {
+					const alerts = await stuckAlerts();
+					return alerts.length ? alerts : undefined;
+				}),
+			);
+			expect(alert).toMatch(/^Sync of int-stuck has been running for \d+ min \(since /);
+			const executions = (await finishedExecutions(STUCK))!;
+			expect(executions.map((execution) => execution.status)).toEqual(['success']);
+			expectRanOnWorker(executions.map((execution) => execution.id));
+		},
+		4 * 60_000,
+	);
+
+	test(
 		'after a restart of the main: nothing old again, the new failed syncs once',
 		async () => {
 			const before = (await n8n.executions(WATCH)) as Execution[];
@@ -351,8 +410,20 @@ describe(`n8n ${version} in queue mode (PostgreSQL, Redis, main + worker)`, () =
 				executions.map(() => 'success'),
 			);
 			expectRanOnWorker(since.map((execution) => execution.id));
+
+			// Two polls of the stuck sync by the restarted main: its alert is not sent again.
+			const stuckPolls = answeredFor(STUCK_PATH);
+			await withLogs(
+				pollAnswered(
+					stuckPolls + 1,
+					'the restarted main to poll int-stuck twice',
+					STUCK_PATH,
+					2 * NEXT_POLL_MS,
+				),
+			);
+			expect(await stuckAlerts()).toHaveLength(1);
 		},
-		5 * 60_000,
+		7 * 60_000,
 	);
 
 	test(
