@@ -1,16 +1,17 @@
 /**
  * End-to-end: the trigger node in a running n8n (`n8n start`, workflows activated through the
  * CLI, polling every minute) emits each finished sync exactly once, across an n8n restart and
- * a deactivation and re-activation, as n8n really persists its static data. Checked on the executions n8n recorded, on each n8n
- * major, and on 2.41.1 with its durable poll cursors.
+ * a deactivation and re-activation, as n8n really persists its static data. Checked on the
+ * executions n8n recorded, on each n8n major and on 2.41.1 with its durable poll cursors, side by
+ * side (testOnEveryServer).
  */
 import nock from 'nock';
 
-import type { Simulator, Sync } from '../../simulator';
+import type { Sync } from '../../simulator';
 import { makeSyncs, startSimulator } from '../../simulator';
 import { waitUntil } from './waitUntil';
 import { createN8n, DURABLE_CURSORS, freePort, packPackage, removePack } from '../../scripts/n8n';
-import { SERVER_RUNS } from './versions';
+import { testOnEveryServer } from './versions';
 
 /** One key per workflow, so that the simulator's log tells each workflow's polls apart. */
 const WORKFLOWS = ['finished-one', 'failed-one', 'finished-all'] as const;
@@ -25,10 +26,6 @@ beforeAll(() => {
 	tarball = packPackage();
 });
 afterAll(() => removePack(tarball));
-
-/** The running n8n's output, for failures. */
-let n8nOutput = () => '(n8n not started)';
-const until = waitUntil(() => n8nOutput());
 
 function trigger(id: string, parameters: Record<string, unknown>) {
 	return {
@@ -52,10 +49,20 @@ function trigger(id: string, parameters: Record<string, unknown>) {
 }
 const byId = (value: string) => ({ __rl: true, mode: 'id', value });
 
-describe.each(SERVER_RUNS)('n8n %s (%s)', (version, _label, extraEnv) => {
-	let sim: Simulator;
-	let n8n: Awaited<ReturnType<typeof createN8n>>;
+testOnEveryServer(
+	'every finished sync is emitted exactly once across polls and a restart',
+	restartScenario,
+	25 * MINUTE,
+);
+
+/** One server's run: its own simulator and n8n folder, removed whatever happens. */
+async function restartScenario(version: string, extraEnv: Record<string, string>) {
+	/** The running (or last) n8n's output, for failures. */
+	let n8nOutput = () => '(n8n not started)';
+	const until = waitUntil(() => n8nOutput());
 	let server: { stop: () => Promise<void>; output: () => string } | undefined;
+	/** Set first thing in the try below; the helpers here run only after. */
+	let n8n!: Awaited<ReturnType<typeof createN8n>>;
 	/** Newest start handed out so far: each batch of syncs is newer than everything before. */
 	let clock = Date.now();
 
@@ -66,7 +73,7 @@ describe.each(SERVER_RUNS)('n8n %s (%s)', (version, _label, extraEnv) => {
 	};
 	const start = async () => {
 		server = await n8n.startEditor({ port: await freePort(), env: extraEnv });
-		n8nOutput = server.output;
+		n8nOutput = server!.output;
 	};
 	const stop = async () => {
 		await server?.stop();
@@ -104,21 +111,24 @@ describe.each(SERVER_RUNS)('n8n %s (%s)', (version, _label, extraEnv) => {
 	const plusOne = (times: Record<string, number>) =>
 		Object.fromEntries(Object.entries(times).map(([id, count]) => [id, count + 1]));
 
-	beforeAll(async () => {
-		sim = await startSimulator({
-			apiKeys: Object.fromEntries(
-				WORKFLOWS.map((id) => [
-					keyOf(id),
-					['cdi.integration_job_status', 'cdi.integration_list', 'cdi.integration_sync'],
-				]),
-			),
-			integrations: [
-				{ integration_id: 'int-one', integration_name: 'Users', syncs: makeSyncs(5) },
-				{ integration_id: 'int-fail', integration_name: 'Orders', syncs: makeSyncs(6) },
-				{ integration_id: 'int-never', integration_name: 'Events', syncs: [] },
-			],
-		});
+	const sim = await startSimulator({
+		apiKeys: Object.fromEntries(
+			WORKFLOWS.map((id) => [
+				keyOf(id),
+				['cdi.integration_job_status', 'cdi.integration_list', 'cdi.integration_sync'],
+			]),
+		),
+		integrations: [
+			{ integration_id: 'int-one', integration_name: 'Users', syncs: makeSyncs(5) },
+			{ integration_id: 'int-fail', integration_name: 'Orders', syncs: makeSyncs(6) },
+			{ integration_id: 'int-never', integration_name: 'Events', syncs: [] },
+		],
+	});
+	/** Removed at the end: the n8n folder, once made. */
+	let made: { remove: () => void } | undefined;
+	try {
 		n8n = await createN8n({ version, tarball, env: extraEnv });
+		made = n8n;
 		await n8n.importCredentials(
 			WORKFLOWS.map((id) => ({
 				id,
@@ -142,115 +152,107 @@ describe.each(SERVER_RUNS)('n8n %s (%s)', (version, _label, extraEnv) => {
 			trigger('finished-all', { watch: 'allIntegrations', event: 'syncFinished' }),
 		]);
 		for (const id of WORKFLOWS) await n8n.activate(id);
-	}, 30 * MINUTE);
 
-	afterAll(async () => {
+		const activatedAt = clock;
+		// Activation: each trigger polls once at start and records where history stands. With
+		// durable cursors n8n does not commit that test poll: its first scheduled poll does it again.
+		await start();
+		const activationPolls = extraEnv === DURABLE_CURSORS ? 2 : 1;
+		await until('the activation polls of every workflow', 2 * MINUTE, () =>
+			everyWorkflowPolled({
+				'finished-one': activationPolls,
+				'failed-one': activationPolls,
+				'finished-all': activationPolls,
+			}),
+		);
+
+		// More than 10 finish between two polls, and one is still running.
+		const first = newer(12);
+		sim.addSyncs('int-one', [...newer(1, true), ...first]);
+		sim.addSyncs('int-fail', newer(8));
+		await until(
+			'the first emitting polls',
+			3 * MINUTE,
+			async () =>
+				(await emitted('finished-one')).length >= 12 &&
+				(await emitted('failed-one')).length >= 6 &&
+				(await emitted('finished-all')).length >= 20,
+		);
+
+		// n8n restarts (as at an upgrade); meanwhile the running sync finishes and more fail, and the
+		// failed-sync workflow is deactivated and activated again: it catches up on what it missed.
 		await stop();
-		await sim?.close();
-		n8n?.remove();
-	});
+		sim.completeSync('int-one', 'error');
+		sim.addSyncs('int-fail', newer(4));
+		await n8n.deactivate('failed-one');
+		await n8n.activate('failed-one');
+		await start();
 
-	test(
-		'every finished sync is emitted exactly once across polls and a restart',
-		async () => {
-			const activatedAt = clock;
-			// Activation: each trigger polls once at start and records where history stands. With
-			// durable cursors n8n does not commit that test poll: its first scheduled poll does it again.
-			await start();
-			const activationPolls = extraEnv === DURABLE_CURSORS ? 2 : 1;
-			await until('the activation polls of every workflow', 2 * MINUTE, () =>
-				everyWorkflowPolled({
-					'finished-one': activationPolls,
-					'failed-one': activationPolls,
-					'finished-all': activationPolls,
-				}),
-			);
+		// After the restart: more syncs, and the first of an integration that never ran.
+		sim.addSyncs('int-one', newer(3));
+		sim.addSyncs('int-never', newer(2));
 
-			// More than 10 finish between two polls, and one is still running.
-			const first = newer(12);
-			sim.addSyncs('int-one', [...newer(1, true), ...first]);
-			sim.addSyncs('int-fail', newer(8));
-			await until(
-				'the first emitting polls',
-				3 * MINUTE,
-				async () =>
-					(await emitted('finished-one')).length >= 12 &&
-					(await emitted('failed-one')).length >= 6 &&
-					(await emitted('finished-all')).length >= 20,
-			);
+		// What should have been emitted: every sync added since activation, as it is now.
+		const since = (id: string) =>
+			sim
+				.integration(id)
+				.syncs.filter((sync) => Date.parse(sync.sync_start_time) > activatedAt)
+				.map((sync) => ({ ...sync, integration_id: id }));
+		const finishedOne = since('int-one');
+		const failedOne = since('int-fail').filter((sync) => FAILED.includes(sync.job_status));
+		const finishedAll = [...since('int-one'), ...since('int-fail'), ...since('int-never')];
+		expect(finishedOne).toHaveLength(16);
+		expect(failedOne).toHaveLength(9);
+		expect(finishedAll).toHaveLength(30);
+		await until(
+			'every sync emitted after the restart',
+			3 * MINUTE,
+			async () =>
+				((await emitted('finished-one')).length >= finishedOne.length &&
+					(await emitted('failed-one')).length >= failedOne.length &&
+					(await emitted('finished-all')).length >= finishedAll.length) ||
+				undefined,
+		);
+		// One more poll of every trigger after that: a duplicate would show by now.
+		const oneMore = plusOne(pollsSoFar());
+		await until('one more poll of each trigger', 2 * MINUTE, () => everyWorkflowPolled(oneMore));
+		await stop();
 
-			// n8n restarts (as at an upgrade); meanwhile the running sync finishes and more fail, and the
-			// failed-sync workflow is deactivated and activated again: it catches up on what it missed.
-			await stop();
-			sim.completeSync('int-one', 'error');
-			sim.addSyncs('int-fail', newer(4));
-			await n8n.deactivate('failed-one');
-			await n8n.activate('failed-one');
-			await start();
-
-			// After the restart: more syncs, and the first of an integration that never ran.
-			sim.addSyncs('int-one', newer(3));
-			sim.addSyncs('int-never', newer(2));
-
-			// What should have been emitted: every sync added since activation, as it is now.
-			const since = (id: string) =>
-				sim
-					.integration(id)
-					.syncs.filter((sync) => Date.parse(sync.sync_start_time) > activatedAt)
-					.map((sync) => ({ ...sync, integration_id: id }));
-			const finishedOne = since('int-one');
-			const failedOne = since('int-fail').filter((sync) => FAILED.includes(sync.job_status));
-			const finishedAll = [...since('int-one'), ...since('int-fail'), ...since('int-never')];
-			expect(finishedOne).toHaveLength(16);
-			expect(failedOne).toHaveLength(9);
-			expect(finishedAll).toHaveLength(30);
-			await until(
-				'every sync emitted after the restart',
-				3 * MINUTE,
-				async () =>
-					((await emitted('finished-one')).length >= finishedOne.length &&
-						(await emitted('failed-one')).length >= failedOne.length &&
-						(await emitted('finished-all')).length >= finishedAll.length) ||
-					undefined,
-			);
-			// One more poll of every trigger after that: a duplicate would show by now.
-			const oneMore = plusOne(pollsSoFar());
-			await until('one more poll of each trigger', 2 * MINUTE, () => everyWorkflowPolled(oneMore));
-			await stop();
-
-			// Each workflow: every matching sync once, none missed, nothing else.
-			const tally = async (workflowId: string, expected: Array<Record<string, unknown>>) => {
-				const got = keys(await emitted(workflowId));
-				const want = keys(expected);
-				return {
-					emitted: got.length,
-					missed: want.filter((key) => !got.includes(key)),
-					duplicates: got.length - new Set(got).size,
-					unexpected: got.filter((key) => !want.includes(key)),
-				};
+		// Each workflow: every matching sync once, none missed, nothing else.
+		const tally = async (workflowId: string, expected: Array<Record<string, unknown>>) => {
+			const got = keys(await emitted(workflowId));
+			const want = keys(expected);
+			return {
+				emitted: got.length,
+				missed: want.filter((key) => !got.includes(key)),
+				duplicates: got.length - new Set(got).size,
+				unexpected: got.filter((key) => !want.includes(key)),
 			};
-			const exact = (count: number) => ({
-				emitted: count,
-				missed: [],
-				duplicates: 0,
-				unexpected: [],
-			});
-			expect({
-				'finished-one': await tally('finished-one', finishedOne),
-				'failed-one': await tally('failed-one', failedOne),
-				'finished-all': await tally('finished-all', finishedAll),
-			}).toEqual({
-				'finished-one': exact(16),
-				'failed-one': exact(9),
-				'finished-all': exact(30),
-			});
-			const all: Array<Record<string, unknown>> = await emitted('finished-all');
-			expect(
-				all
-					.filter((item) => item.integration_id === 'int-fail')
-					.every((item) => item.integration_name === 'Orders'),
-			).toBe(true);
-		},
-		20 * MINUTE,
-	);
-});
+		};
+		const exact = (count: number) => ({
+			emitted: count,
+			missed: [],
+			duplicates: 0,
+			unexpected: [],
+		});
+		expect({
+			'finished-one': await tally('finished-one', finishedOne),
+			'failed-one': await tally('failed-one', failedOne),
+			'finished-all': await tally('finished-all', finishedAll),
+		}).toEqual({
+			'finished-one': exact(16),
+			'failed-one': exact(9),
+			'finished-all': exact(30),
+		});
+		const all: Array<Record<string, unknown>> = await emitted('finished-all');
+		expect(
+			all
+				.filter((item) => item.integration_id === 'int-fail')
+				.every((item) => item.integration_name === 'Orders'),
+		).toBe(true);
+	} finally {
+		await server?.stop();
+		await sim.close();
+		made?.remove();
+	}
+}

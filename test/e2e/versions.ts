@@ -1,4 +1,4 @@
-import { DURABLE_CURSORS, N8N_VERSIONS } from '../../scripts/n8n';
+import { DURABLE_CURSORS, ensureN8n, N8N_VERSIONS } from '../../scripts/n8n';
 
 /** The n8n versions the suite runs on: both majors, or those of E2E_N8N_VERSIONS (a, b). */
 export const E2E_VERSIONS = (
@@ -16,3 +16,38 @@ export const SERVER_RUNS = (
 		[N8N_VERSIONS.v1, 'SQLite', {}],
 	] as Array<[string, string, Record<string, string>]>
 ).filter(([version]) => E2E_VERSIONS.includes(version));
+
+/**
+ * One test that runs `scenario` on every server of SERVER_RUNS at the same time, and fails naming
+ * each server whose run failed. A trigger polls once a minute at best: side by side, the servers
+ * wait for their polls together instead of one after another. Each version is installed first,
+ * one at a time, so that two runs of one version never both install it.
+ */
+export function testOnEveryServer(
+	name: string,
+	scenario: (version: string, extraEnv: Record<string, string>) => Promise<void>,
+	timeoutMs: number,
+) {
+	beforeAll(async () => {
+		for (const version of new Set(SERVER_RUNS.map(([version]) => version)))
+			await ensureN8n(version);
+	}, timeoutMs);
+	test(
+		name,
+		async () => {
+			const results = await Promise.allSettled(
+				SERVER_RUNS.map(([version, , extraEnv]) => scenario(version, extraEnv)),
+			);
+			const failures = results.flatMap((result, index) =>
+				result.status === 'rejected'
+					? [`n8n ${SERVER_RUNS[index][0]} (${SERVER_RUNS[index][1]}): ${errorText(result.reason)}`]
+					: [],
+			);
+			if (failures.length) throw new Error(failures.join('\n\n'));
+		},
+		timeoutMs,
+	);
+}
+
+const errorText = (error: unknown) =>
+	error instanceof Error ? (error.stack ?? error.message) : String(error);
