@@ -7,10 +7,12 @@
  * stands in for the system's temporary folder and is removed when the process ends.
  *
  * Standard library only: it runs before `npm ci`. From the shell:
- *   node scripts/setup.js dependencies   installs them when missing (npm test runs it first)
+ *   node scripts/setup.js dependencies   installs them when missing
  *   node scripts/setup.js node 24        prints the path of a Node.js 24 binary, fetching it once
+ *   node scripts/setup.js test[:e2e|:all] [jest arguments]
+ *                                        npm test, npm run test:e2e, npm run test:all (see TESTS)
  */
-const { spawn } = require('node:child_process');
+const { spawn, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
@@ -92,10 +94,62 @@ function onPath(command) {
  */
 function requireCommands(purpose, commands, fix) {
 	const missing = commands.filter((command) => !onPath(command));
-	if (missing.length === 0) return;
-	throw new SetupError(
-		`${purpose} needs ${commands.join(', ')}; this machine lacks ${missing.join(', ')}: install ${missing.length === 1 ? 'it' : 'them'} with \`${fix}\`.`,
+	if (missing.length) throw lacking(purpose, commands, missing, fix);
+}
+
+/** What a step needs and this machine lacks, in one sentence with the command that fixes it. */
+function lacking(purpose, needs, missing, fix) {
+	return new SetupError(
+		`${purpose} needs ${needs.join(', ')}; this machine lacks ${missing.join(', ')}: install ${missing.length === 1 ? 'it' : 'them'} with \`${fix}\`.`,
 	);
+}
+
+/**
+ * Whether a Debian package is installed: its program is on PATH (PostgreSQL's, postgres, is in
+ * /usr/lib/postgresql/<version>/bin).
+ */
+function packageInstalled(name) {
+	if (name !== 'postgresql') return onPath(name);
+	const root = '/usr/lib/postgresql';
+	return (
+		fs.existsSync(root) &&
+		fs
+			.readdirSync(root)
+			.some((version) => fs.existsSync(path.join(root, version, 'bin', 'postgres')))
+	);
+}
+
+/**
+ * Installs the Debian packages `purpose` needs that are missing, with apt-get, as root or through
+ * sudo when it asks for no password; when it can do neither, says so in one sentence with the
+ * command that fixes it.
+ */
+async function ensureDebianPackages(purpose, packages) {
+	const missing = packages.filter((name) => !packageInstalled(name));
+	if (missing.length === 0) return;
+	const root = onPath('id') && (await run('id', ['-u'])).output.trim() === '0';
+	const sudo = !root && onPath('sudo') && (await run('sudo', ['-n', 'true'])).code === 0;
+	const fix = `${root ? '' : 'sudo '}apt-get install -y ${missing.join(' ')}`;
+	if (!onPath('apt-get') || !(root || sudo)) throw lacking(purpose, packages, missing, fix);
+	log(`Installing ${missing.join(', ')} (Debian packages) for ${purpose}…`);
+	// The lock timeout waits for another apt-get instead of failing at once. sudo passes none of
+	// our variables: env sets the one apt-get needs.
+	const aptGet = (args) =>
+		root
+			? run('apt-get', args, { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } })
+			: run('sudo', ['-n', 'env', 'DEBIAN_FRONTEND=noninteractive', 'apt-get', ...args]);
+	for (const args of [
+		['update', '-qq'],
+		['install', '-y', '-qq', ...missing],
+	]) {
+		const { code, output } = await aptGet(['-o', 'DPkg::Lock::Timeout=300', ...args]);
+		if (code !== 0) {
+			const tail = output.trim().split('\n').slice(-1)[0] ?? '';
+			throw new SetupError(
+				`Installing ${missing.join(', ')} failed (apt-get ${args[0]} exited with ${code}: ${tail}); run \`${fix}\` yourself to see why.`,
+			);
+		}
+	}
 }
 
 /** `npm ci` leaves node_modules/.package-lock.json behind; older than the lockfile, it is stale. */
@@ -157,7 +211,8 @@ async function nodeOfMajor(major) {
 
 /**
  * Makes a folder in the cache the temporary folder of this process and of everything it starts
- * (TMPDIR), so that nothing is left in the system's: it is removed when the process exits (see
+ * (TMPDIR), and the cache the home of tools' caches (useProjectCaches), so that nothing is left
+ * in the system's temporary folder or the home folder: it is removed when the process exits (see
  * exitOnSignals for Ctrl-C) or, when the process was killed outright, by the next one.
  */
 function useScratchFolder(name) {
@@ -176,11 +231,24 @@ function useScratchFolder(name) {
 	process.env.TMP = folder;
 	process.env.TEMP = folder;
 	process.env.BRAZE_CDI_SCRATCH = folder;
-	// tsc, eslint and n8n turn on Node.js's compile cache, by default in the temporary folder: in
-	// the project's cache instead, it outlives the run and speeds up the next.
-	process.env.NODE_COMPILE_CACHE ??= path.join(cacheDir(), 'node-compile-cache');
+	useProjectCaches();
 	process.once('exit', () => fs.rmSync(folder, { recursive: true, force: true }));
 	return folder;
+}
+
+/**
+ * Sends the caches that tools keep in the home or the temporary folder to the project's cache,
+ * for this process and everything it starts, so that a test run leaves nothing in either: Node.js's
+ * compile cache (npm, tsc, eslint and n8n turn it on), what keeps to ~/.cache (gulp's v8flags;
+ * without that folder, it writes into the temporary folder; node-gyp's headers) and n8n's own
+ * folder (n8n-core's instance settings, ~/.n8n/config otherwise).
+ */
+function useProjectCaches() {
+	const cache = cacheDir();
+	fs.mkdirSync(cache, { recursive: true });
+	process.env.NODE_COMPILE_CACHE ??= path.join(cache, 'node-compile-cache');
+	process.env.XDG_CACHE_HOME = cache;
+	process.env.N8N_USER_FOLDER = path.join(cache, 'n8n-folder');
 }
 
 /** What is in this process's scratch folder now: what was made there and not removed. */
@@ -206,6 +274,60 @@ function exitOnSignals(cleanup = async () => {}) {
 				.finally(() => process.exit(code));
 		});
 	}
+}
+
+/**
+ * The test commands (npm test, npm run test:e2e, npm run test:all): the Debian packages each
+ * needs, installed first when missing (openssl for the TLS test; Chromium for the editor tests,
+ * PostgreSQL and Redis for queue mode, the C++ toolchain that builds n8n's sqlite3), and its steps, run one after another until one fails. The
+ * arguments after the command (`npm test -- test/list.test.ts`) go to the last jest.
+ */
+const E2E_PACKAGES = [
+	'chromium',
+	'openssl',
+	'postgresql',
+	'redis-server',
+	'g++',
+	'make',
+	'python3',
+];
+const UNIT_STEPS = [
+	[npm, 'run', 'lint'],
+	[npm, 'run', 'typecheck'],
+	[npm, 'run', 'build'],
+	['jest'],
+];
+const E2E_STEPS = [['jest', '-c', 'jest.e2e.config.js', '--runInBand']];
+const TESTS = {
+	test: { purpose: 'npm test', packages: ['openssl'], steps: UNIT_STEPS },
+	'test:e2e': { purpose: 'npm run test:e2e', packages: E2E_PACKAGES, steps: E2E_STEPS },
+	'test:all': {
+		purpose: 'npm run test:all',
+		packages: E2E_PACKAGES,
+		steps: [...UNIT_STEPS, ...E2E_STEPS],
+	},
+};
+
+/**
+ * Runs a test command: the project's dependencies and Debian packages first, then each step with
+ * the tools' caches in the project's cache (useProjectCaches). Resolves with the exit code.
+ */
+async function runTests(name, jestArgs = []) {
+	const { purpose, packages, steps } = TESTS[name];
+	await ensureDependencies();
+	await ensureDebianPackages(purpose, packages);
+	useProjectCaches();
+	const jest = path.join(ROOT, 'node_modules', 'jest', 'bin', 'jest.js');
+	for (const [index, [command, ...args]] of steps.entries()) {
+		const last = index === steps.length - 1;
+		const [file, argv] =
+			command === 'jest'
+				? [process.execPath, [jest, ...args, ...(last ? jestArgs : [])]]
+				: [command, args];
+		const { status, signal } = spawnSync(file, argv, { cwd: ROOT, stdio: 'inherit' });
+		if (status !== 0) return status ?? (signal === 'SIGINT' ? 130 : 1);
+	}
+	return 0;
 }
 
 function processAlive(pid) {
@@ -251,12 +373,16 @@ module.exports = {
 };
 
 if (require.main === module) {
-	const [what, major] = process.argv.slice(2);
+	const [what, ...rest] = process.argv.slice(2);
 	if (what === 'dependencies') runMain(() => ensureDependencies());
-	else if (what === 'node' && /^\d+$/.test(major ?? ''))
-		runMain(async () => process.stdout.write(`${await nodeOfMajor(Number(major))}\n`));
+	else if (what === 'node' && /^\d+$/.test(rest[0] ?? ''))
+		runMain(async () => process.stdout.write(`${await nodeOfMajor(Number(rest[0]))}\n`));
+	else if (Object.hasOwn(TESTS, what))
+		runMain(async () => (process.exitCode = await runTests(what, rest)));
 	else {
-		process.stderr.write('usage: node scripts/setup.js dependencies | node <major>\n');
+		process.stderr.write(
+			'usage: node scripts/setup.js dependencies | node <major> | test | test:e2e | test:all\n',
+		);
 		process.exit(2);
 	}
 }
