@@ -237,17 +237,19 @@ function useScratchFolder(name) {
 }
 
 /**
- * Sends the caches that tools keep in the home or the temporary folder to the project's cache,
- * for this process and everything it starts, so that a test run leaves nothing in either: Node.js's
- * compile cache (npm, tsc, eslint and n8n turn it on), what keeps to ~/.cache (gulp's v8flags;
- * without that folder, it writes into the temporary folder; node-gyp's headers) and n8n's own
- * folder (n8n-core's instance settings, ~/.n8n/config otherwise).
+ * Sends what tools keep in the home or the temporary folder to the project's cache, for this
+ * process and everything it starts, so that a test run leaves nothing in either: Node.js's
+ * compile cache (npm, tsc, eslint and n8n turn it on; the temporary folder otherwise), ~/.cache
+ * (gulp's v8flags, which writes into the temporary folder when that folder is missing, node-gyp's
+ * headers), ~/.config (Chromium's crash reports) and n8n's folder (n8n-core's instance
+ * settings: ~/.n8n/config otherwise).
  */
 function useProjectCaches() {
 	const cache = cacheDir();
 	fs.mkdirSync(cache, { recursive: true });
 	process.env.NODE_COMPILE_CACHE ??= path.join(cache, 'node-compile-cache');
 	process.env.XDG_CACHE_HOME = cache;
+	process.env.XDG_CONFIG_HOME = path.join(cache, 'config');
 	process.env.N8N_USER_FOLDER = path.join(cache, 'n8n-folder');
 }
 

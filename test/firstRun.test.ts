@@ -261,14 +261,14 @@ describe('the test commands on a fresh Debian machine', () => {
 	}) {
 		const clone = freshClone();
 		const log = path.join(clone.root, '..', 'calls.log');
-		const record = `echo "\${0##*/} $* | XDG_CACHE_HOME=$XDG_CACHE_HOME NODE_COMPILE_CACHE=$NODE_COMPILE_CACHE N8N_USER_FOLDER=$N8N_USER_FOLDER" >> '${log}'`;
+		const record = `echo "\${0##*/} $* | XDG_CACHE_HOME=$XDG_CACHE_HOME XDG_CONFIG_HOME=$XDG_CONFIG_HOME NODE_COMPILE_CACHE=$NODE_COMPILE_CACHE N8N_USER_FOLDER=$N8N_USER_FOLDER" >> '${log}'`;
 		command(clone.bin, 'npm', record);
 		const jest = path.join(clone.root, 'node_modules', 'jest', 'bin');
 		mkdirSync(jest, { recursive: true });
 		writeFileSync(
 			path.join(jest, 'jest.js'),
-			`const { XDG_CACHE_HOME, NODE_COMPILE_CACHE, N8N_USER_FOLDER } = process.env;
-require('node:fs').appendFileSync(${JSON.stringify(log)}, \`\${['jest.js', ...process.argv.slice(2)].join(' ')} | XDG_CACHE_HOME=\${XDG_CACHE_HOME} NODE_COMPILE_CACHE=\${NODE_COMPILE_CACHE} N8N_USER_FOLDER=\${N8N_USER_FOLDER}\\n\`);`,
+			`const { XDG_CACHE_HOME, XDG_CONFIG_HOME, NODE_COMPILE_CACHE, N8N_USER_FOLDER } = process.env;
+require('node:fs').appendFileSync(${JSON.stringify(log)}, \`\${['jest.js', ...process.argv.slice(2)].join(' ')} | XDG_CACHE_HOME=\${XDG_CACHE_HOME} XDG_CONFIG_HOME=\${XDG_CONFIG_HOME} NODE_COMPILE_CACHE=\${NODE_COMPILE_CACHE} N8N_USER_FOLDER=\${N8N_USER_FOLDER}\\n\`);`,
 		);
 		writeFileSync(path.join(clone.root, 'node_modules', '.package-lock.json'), '{}');
 		const later = new Date(Date.now() + 60_000);
@@ -311,7 +311,7 @@ if [ "$3" = install ]; then shift 5; node -e "for (const p of process.argv.slice
 
 		expect(stderr).toMatch(/Installing openssl \(Debian packages\) for npm test/);
 		expect(code).toBe(0);
-		const caches = `XDG_CACHE_HOME=${clone.cache} NODE_COMPILE_CACHE=${path.join(clone.cache, 'node-compile-cache')} N8N_USER_FOLDER=${path.join(clone.cache, 'n8n-folder')}`;
+		const caches = `XDG_CACHE_HOME=${clone.cache} XDG_CONFIG_HOME=${path.join(clone.cache, 'config')} NODE_COMPILE_CACHE=${path.join(clone.cache, 'node-compile-cache')} N8N_USER_FOLDER=${path.join(clone.cache, 'n8n-folder')}`;
 		expect(clone.calls()).toEqual([
 			`apt-get ${lock} update -qq | DEBIAN_FRONTEND=noninteractive`,
 			`apt-get ${lock} install -y -qq openssl | DEBIAN_FRONTEND=noninteractive`,
