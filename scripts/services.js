@@ -2,7 +2,8 @@
  * Throwaway PostgreSQL and Redis servers for the queue-mode end-to-end test (n8n main + worker
  * share one database and one Bull queue): each runs as a child process of ours on a free loopback
  * port, with its data in a fresh temporary folder that stop() removes. The Debian packages
- * (postgresql, redis-server) are installed with apt-get when their programs are missing.
+ * (postgresql, redis-server) are installed when their programs are missing (npm run test:e2e
+ * installs them before it starts; this is for jest run alone).
  */
 const { spawn } = require('node:child_process');
 const crypto = require('node:crypto');
@@ -12,6 +13,7 @@ const os = require('node:os');
 const path = require('node:path');
 
 const { freePort, run } = require('./n8n');
+const { ensureDebianPackages } = require('./setup');
 
 const READY_TIMEOUT_MS = 60_000;
 const STOP_GRACE_MS = 10_000;
@@ -41,31 +43,6 @@ function findProgram(name, folders = []) {
 		}
 	}
 	return undefined;
-}
-
-/** Installs Debian packages with apt-get (refreshing the package lists once if that fails). */
-async function aptInstall(packages) {
-	const aptGet = findProgram('apt-get');
-	if (!aptGet)
-		throw new Error(`${packages.join(', ')} missing, and no apt-get to install them with`);
-	if (process.getuid?.() !== 0)
-		throw new Error(
-			`${packages.join(', ')} missing; install them (apt-get install ${packages.join(' ')}) or run as root`,
-		);
-	const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-	// Waits for another apt-get holding the lock instead of failing at once.
-	const lock = ['-o', 'DPkg::Lock::Timeout=300'];
-	const install = () =>
-		run(aptGet, [...lock, 'install', '-y', '--no-install-recommends', ...packages], { env });
-	log(`Installing ${packages.join(', ')} with apt-get…`);
-	let result = await install();
-	if (result.code !== 0) {
-		const update = await run(aptGet, [...lock, 'update'], { env });
-		if (update.code !== 0) throw new Error(`apt-get update failed:\n${update.output.slice(-3000)}`);
-		result = await install();
-	}
-	if (result.code !== 0)
-		throw new Error(`apt-get install ${packages.join(' ')} failed:\n${result.output.slice(-3000)}`);
 }
 
 /** The bin folder of the newest PostgreSQL under /usr/lib/postgresql, or undefined. */
@@ -173,7 +150,7 @@ async function onFreePort(start) {
 async function startPostgres() {
 	let bin = postgresBin();
 	if (!bin) {
-		await aptInstall(['postgresql']);
+		await ensureDebianPackages('The queue-mode test', ['postgresql']);
 		bin = postgresBin();
 		if (!bin)
 			throw new Error('PostgreSQL installed, yet no /usr/lib/postgresql/<version>/bin/postgres');
@@ -322,7 +299,7 @@ function redisAnswers(port) {
 async function startRedis() {
 	let server = findProgram('redis-server');
 	if (!server) {
-		await aptInstall(['redis-server']);
+		await ensureDebianPackages('The queue-mode test', ['redis-server']);
 		server = findProgram('redis-server');
 		if (!server) throw new Error('redis-server installed, yet not found on PATH');
 	}

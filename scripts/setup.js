@@ -361,6 +361,7 @@ module.exports = {
 	ROOT,
 	SetupError,
 	cacheDir,
+	ensureDebianPackages,
 	ensureDependencies,
 	exitOnSignals,
 	leftInScratchFolder,

@@ -1,7 +1,7 @@
 /**
  * Before the end-to-end suites: the unit suites' scratch folder, and Chromium, which the editor
- * tests drive, checked up front (.ci/run installs it; PostgreSQL and Redis are installed by
- * scripts/services.js when missing).
+ * tests drive, checked up front (npm run test:e2e installs it when missing, as it does PostgreSQL
+ * and Redis, which scripts/services.js installs too when jest is run alone).
  */
 const { requireCommands } = require('../../scripts/setup');
 const scratch = require('../globalSetup');
