@@ -4,6 +4,7 @@ import type { Simulator } from '../simulator';
 import { makeSyncs, startSimulator } from '../simulator';
 import { API_KEY, runBrazeNode, searchIntegrationsList } from './harness';
 import { expectNoKeyIn } from './fixtures';
+import { LIST_LIFETIME_MS, MAX_LISTED } from '../nodes/BrazeCdi/methods/listSearch';
 
 let sim: Simulator;
 const ALL = ['cdi.integration_job_status', 'cdi.integration_list', 'cdi.integration_sync'];
@@ -67,30 +68,126 @@ describe('List Integrations', () => {
 });
 
 describe('The integration picker (resource locator "From List")', () => {
-	test('one page per call, the next through the pagination token', async () => {
-		const first = await searchIntegrationsList(undefined, undefined, credentials());
-		const second = await searchIntegrationsList(
+	const search = async (filter?: string, apiKey?: string) =>
+		await searchIntegrationsList(filter, undefined, credentials(apiKey));
+
+	test('a name on page 2 is found in one answer, with nothing more to load', async () => {
+		expect(await search('integration 13')).toEqual({
+			results: [{ name: 'Integration 13', value: 'int-13' }],
+		});
+		expect(listRequests()).toHaveLength(3); // the whole list: 23 integrations, 3 pages
+	});
+
+	test('an ID matches too, case-insensitively', async () => {
+		const found = await search(' INT-22 ');
+
+		expect(found.results).toEqual([{ name: 'Integration 22', value: 'int-22' }]);
+		expect((await search('snowflake')).results).toEqual([
+			{ name: 'Orders from Snowflake', value: 'int-7' },
+		]);
+	});
+
+	test('no filter: every integration in one answer, in Braze order', async () => {
+		const found = await search();
+
+		expect(found.results.map((result) => result.value)).toEqual(
+			Array.from({ length: 23 }, (_, index) => `int-${index}`),
+		);
+		expect(found.paginationToken).toBeUndefined();
+	});
+
+	test('inside the lifetime a search sends no request; another credential reads its own list', async () => {
+		await search('snowflake');
+		sim.clearLog();
+
+		expect((await search('integration 2')).results).toHaveLength(4); // 2, 20, 21, 22
+		expect(await search()).toEqual(expect.objectContaining({ results: expect.any(Array) }));
+		expect(sim.requests).toHaveLength(0);
+
+		expect((await search('integration 2', 'read-only-key')).results).toHaveLength(4);
+		expect(listRequests()).toHaveLength(3);
+		expect(listRequests().map((request) => request.headers.authorization)).toEqual(
+			Array(3).fill('Bearer read-only-key'),
+		);
+	});
+
+	test('searches typed while the list is read share one reading', async () => {
+		const [first, second] = await Promise.all([search('integration 1'), search('int-7')]);
+
+		expect(first.results).toHaveLength(11); // 1, 10–19
+		expect(second.results).toEqual([{ name: 'Orders from Snowflake', value: 'int-7' }]);
+		expect(listRequests()).toHaveLength(3);
+	});
+
+	test('once the lifetime is over, the list is read again and shows a new integration', async () => {
+		await search('snowflake');
+		sim.clearLog();
+		await sim.close();
+		const port = sim.port;
+		sim = await startSimulator({
+			port,
+			integrations: [{ integration_id: 'int-new', integration_name: 'New feed', syncs: 0 }],
+			apiKeys: { [API_KEY]: ALL },
+		});
+		const now = Date.now();
+		const clock = jest.spyOn(Date, 'now').mockReturnValue(now + LIST_LIFETIME_MS - 1000);
+		try {
+			expect((await search('new feed')).results).toEqual([]); // still the kept list
+			expect(sim.requests).toHaveLength(0);
+			clock.mockReturnValue(now + LIST_LIFETIME_MS + 1);
+			expect((await search('new feed')).results).toEqual([{ name: 'New feed', value: 'int-new' }]);
+			expect(listRequests()).toHaveLength(1);
+		} finally {
+			clock.mockRestore();
+		}
+	});
+
+	test('a spent rate limit is said at once, and the failed reading is not kept', async () => {
+		await sim.close();
+		sim = await startSimulator({
+			apiKeys: { [API_KEY]: ALL },
+			integrations: Array.from({ length: 23 }, (_, index) => ({
+				integration_id: `int-${index}`,
+				syncs: 0,
+			})),
+			rateLimits: { integrations: { limit: 2, windowMs: 10 * 60_000 } },
+		});
+
+		await expect(search('int-13')).rejects.toThrow(
+			/rate limit is used up for now: try again in \d+ s/,
+		);
+		expect(listRequests()).toHaveLength(2);
+		await expect(search('int-13')).rejects.toThrow(/rate limit is used up/);
+		expect(listRequests()).toHaveLength(3); // tried again, not answered from a failure
+	});
+
+	test(`many integrations: search covers the first ${MAX_LISTED}, the unfiltered list scrolls on`, async () => {
+		await sim.close();
+		sim = await startSimulator({
+			apiKeys: { [API_KEY]: ALL },
+			integrations: Array.from({ length: MAX_LISTED + 5 }, (_, index) => ({
+				integration_id: `int-${index}`,
+				syncs: 0,
+			})),
+		});
+
+		const first = await search();
+		expect(first.results).toHaveLength(MAX_LISTED);
+		expect(listRequests()).toHaveLength(MAX_LISTED / 10);
+		expect((await search(`int-${MAX_LISTED - 1}`)).results).toHaveLength(1);
+		expect(await search(`int-${MAX_LISTED + 2}`)).toEqual({ results: [] });
+		expect(listRequests()).toHaveLength(MAX_LISTED / 10);
+
+		const rest = await searchIntegrationsList(
 			undefined,
 			first.paginationToken as string,
 			credentials(),
 		);
-		const third = await searchIntegrationsList(
-			undefined,
-			second.paginationToken as string,
-			credentials(),
+		expect(rest.results.map((result) => result.value)).toEqual(
+			[0, 1, 2, 3, 4].map((index) => `int-${MAX_LISTED + index}`),
 		);
-
-		expect(first.results).toHaveLength(10);
-		expect(first.results[0]).toEqual({ name: 'Integration 0', value: 'int-0' });
-		expect(third.results.map((result) => result.value)).toEqual(['int-20', 'int-21', 'int-22']);
-		expect(third.paginationToken).toBeUndefined();
-		expect(listRequests()).toHaveLength(3);
-	});
-
-	test('filters by name or ID, case-insensitively', async () => {
-		const page = await searchIntegrationsList('snowflake', undefined, credentials());
-
-		expect(page.results).toEqual([{ name: 'Orders from Snowflake', value: 'int-7' }]);
+		expect(rest.paginationToken).toBeUndefined();
+		expect(listRequests()).toHaveLength(MAX_LISTED / 10 + 1);
 	});
 });
 

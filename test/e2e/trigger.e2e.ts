@@ -23,7 +23,15 @@ beforeAll(async () => {
 		apiKeys: {
 			[KEY]: ['cdi.integration_job_status', 'cdi.integration_list', 'cdi.integration_sync'],
 		},
-		integrations: [{ integration_id: 'int-a', integration_name: 'Orders', syncs: makeSyncs(5) }], // success, partial, error, …
+		integrations: [
+			{ integration_id: 'int-a', integration_name: 'Orders', syncs: makeSyncs(5) }, // success, partial, error, …
+			// 19 integrations in all: two pages of Braze's list, for the picker.
+			...Array.from({ length: 18 }, (_, index) => ({
+				integration_id: `cf-${index + 1}`,
+				integration_name: `Catalog feed ${index + 1}`,
+				syncs: 0,
+			})),
+		],
 	});
 }, 120_000);
 afterAll(async () => {
@@ -33,7 +41,7 @@ afterAll(async () => {
 
 describe.each(E2E_VERSIONS)('n8n %s editor', (version) => {
 	test(
-		'Fetch Test Event shows the most recent failed sync, from one request',
+		'Fetch Test Event shows the most recent failed sync, from one request; the picker finds an integration on page 2',
 		async () => {
 			const n8n = await createN8n({ version, tarball });
 			await n8n.importCredentials([
@@ -94,6 +102,40 @@ describe.each(E2E_VERSIONS)('n8n %s editor', (version) => {
 					'/cdi/integrations/int-a/job_sync_status',
 				]);
 				expect(await page.content()).not.toContain(KEY);
+
+				// The picker, through the endpoint the editor's resource locator calls as one types.
+				sim.clearLog();
+				const pick = async (filter: string) => {
+					const response = await page.request.post(
+						`${base}/rest/dynamic-node-parameters/resource-locator-results`,
+						{
+							data: {
+								path: 'parameters.integrationId',
+								methodName: 'searchIntegrations',
+								filter,
+								nodeTypeAndVersion: { name: 'n8n-nodes-braze-cdi.brazeCdiTrigger', version: 1 },
+								currentNodeParameters: { watch: 'integration', event: 'syncFailed' },
+								credentials: { brazeCdiApi: { id: 'braze', name: 'Braze CDI account' } },
+							},
+						},
+					);
+					const text = await response.text();
+					expect(text).not.toContain(KEY);
+					expect(response.status()).toBe(200);
+					return JSON.parse(text).data;
+				};
+				// One answer with nothing more to load: the editor shows it without scrolling.
+				expect(await pick('Catalog feed 13')).toEqual({
+					results: [{ name: 'Catalog feed 13', value: 'cf-13' }],
+				});
+				expect(await pick('CF-17')).toEqual({
+					results: [{ name: 'Catalog feed 17', value: 'cf-17' }],
+				});
+				// Both from one reading of the list (2 pages), kept for the next keystrokes.
+				expect(sim.requests.map((request) => request.path)).toEqual([
+					'/cdi/integrations',
+					'/cdi/integrations',
+				]);
 			} finally {
 				await browser?.close();
 				await editor.stop();

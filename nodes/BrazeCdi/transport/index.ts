@@ -12,7 +12,7 @@ import { apiKeyProblem, resolveRestEndpoint } from '../helpers/endpoint';
 import { CURSOR_PARAM, NEXT_LINK, nextPage } from '../helpers/linkHeader';
 import { backoffMs, MAX_ATTEMPTS, retryAfterMs } from '../helpers/retry';
 
-const CREDENTIAL_TYPE = 'brazeCdiApi';
+export const CREDENTIAL_TYPE = 'brazeCdiApi';
 
 /** Braze returns 10 items a page on every CDI listing. */
 export const PAGE_SIZE = 10;
