@@ -126,6 +126,27 @@ describe('with durable poll cursors, n8n discards the activation poll state', ()
 		},
 	);
 
+	test('all integrations: one created since activation is read from the activation on', async () => {
+		const parameters = { ...failedOnA, watch: 'allIntegrations' };
+		const activation = await createTrigger(parameters, credentials());
+		await activation.poll();
+		// The activation was an hour ago (its recorded time moved back: no waiting in a unit test);
+		// an integration created since then ran a sync half an hour ago.
+		const saved = withoutNodeState(activation.saved()) as unknown as { global: IDataObject };
+		const watchStarts = saved.global.brazeCdiWatchStarts as Record<string, IDataObject>;
+		const started = watchStarts.trigger;
+		watchStarts.trigger = { ...started, activatedAt: Number(started.activatedAt) - HOUR };
+		const halfAnHourAgo = new Date(Date.now() - HOUR / 2).toISOString();
+		sim.addIntegration({
+			integration_id: 'int-c',
+			integration_name: 'Events',
+			syncs: [{ ...finished('error', 0), sync_start_time: halfAnHourAgo }],
+		});
+
+		const scheduled = await createTrigger(parameters, credentials(), saved);
+		expect(starts(await scheduled.poll('trigger', SCHEDULED))).toEqual([`int-c ${halfAnHourAgo}`]);
+	});
+
 	test('an activation poll does not go on from a watch started before with the same settings', async () => {
 		const earlier = await createTrigger(failedOnA, credentials());
 		await earlier.poll();

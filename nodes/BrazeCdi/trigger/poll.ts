@@ -114,10 +114,7 @@ export async function pollEvent(this: IPollFunctions, event: TriggerEvent): Prom
 				? await pollSchedules.call(this, event.graceMinutes, watch)
 				: await pollSyncs.call(this, event, watch);
 	} catch (error) {
-		// n8n's scheduler reads the failure's cause (and waits, for the rate limit); without it,
-		// each failed poll is a failed execution.
-		if (scheduled) throw error;
-		return faultEpisode.call(this, data, error);
+		return faultEpisode.call(this, data, error, scheduled);
 	}
 	if (data.fault) delete data.fault;
 	if (outcome.changed || watch !== data || data.settings !== settings)
@@ -201,9 +198,18 @@ function runByScheduler(context: IPollFunctions): boolean {
  * Braze unavailable) lost nothing: the poll emits nothing and the next goes on from the same
  * state; only when it lasts past OUTAGE_REPORTED_AFTER_MS does a poll report it. A lasting fault
  * (a rejected key, a deleted integration) is reported at once. Either is reported once, until a
- * poll succeeds again. Any other error is reported every time.
+ * poll succeeds again. Any other error is reported every time. With n8n's scheduler, every
+ * failure is thrown as it is.
  */
-function faultEpisode(this: IPollFunctions, data: WatchData, error: unknown): IDataObject[] {
+function faultEpisode(
+	this: IPollFunctions,
+	data: WatchData,
+	error: unknown,
+	scheduled: boolean,
+): IDataObject[] {
+	// n8n's scheduler reads the failure's cause (and waits, for the rate limit): it is told each
+	// time. Without it, each failed poll is a failed execution, and runs the Error Workflow.
+	if (scheduled) throw error;
 	const cause = (error as { failure?: { cause?: unknown } } | null)?.failure?.cause;
 	if (typeof cause !== 'string') throw error;
 	const now = Date.now();
