@@ -1,7 +1,10 @@
 /**
  * End-to-end: the trigger node in a running n8n (`n8n start`, workflows activated through the
  * CLI, polling every minute) emits each finished sync exactly once, across an n8n restart and
- * a deactivation and re-activation, as n8n really persists its static data. Checked on the
+ * a deactivation and re-activation, as n8n really persists its static data; syncs that finish
+ * seconds after the activation poll (before the first scheduled one) are not taken for history;
+ * and a workflow switched from one integration to all in the editor (saved and published through
+ * its REST API by the logged-in owner) starts its watch afresh at the edit. Checked on the
  * executions n8n recorded, on each n8n major and on 2.41.1 with its durable poll cursors, side by
  * side (testOnEveryServer).
  */
