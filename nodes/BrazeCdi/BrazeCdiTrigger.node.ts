@@ -10,7 +10,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 import { FAILED_STATUSES } from './helpers/syncs';
 import { searchIntegrations } from './methods/listSearch';
 import { integrationIdLocator, jobStatusOptions } from './shared/parameters';
-import { syncEvent } from './trigger/events';
+import { triggerEvent } from './trigger/events';
 import { pollEvent, testEvent } from './trigger/poll';
 
 /** The trigger's events; the subtitle names the one chosen. */
@@ -144,7 +144,7 @@ export class BrazeCdiTrigger implements INodeType {
 	 * Missed reads the integration list alone, each poll.
 	 */
 	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
-		const event = syncEvent.call(this);
+		const event = triggerEvent.call(this);
 
 		if (this.getMode() === 'manual') {
 			const sample = await testEvent.call(this, event);

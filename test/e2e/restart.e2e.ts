@@ -1,7 +1,10 @@
 /**
  * End-to-end: the trigger node in a running n8n (`n8n start`, workflows activated through the
  * CLI, polling every minute) emits each finished sync exactly once, across an n8n restart and
- * a deactivation and re-activation, as n8n really persists its static data. Checked on the
+ * a deactivation and re-activation, as n8n really persists its static data; syncs that finish
+ * seconds after the activation poll (before the first scheduled one) are not taken for history;
+ * and a workflow switched from one integration to all in the editor (saved and published through
+ * its REST API by the logged-in owner) starts its watch afresh at the edit. Checked on the
  * executions n8n recorded, on each n8n major and on 2.41.1 with its durable poll cursors, side by
  * side (testOnEveryServer).
  */
@@ -10,11 +13,15 @@ import nock from 'nock';
 import type { Sync } from '../../simulator';
 import { makeSyncs, startSimulator } from '../../simulator';
 import { waitUntil } from './waitUntil';
-import { createN8n, DURABLE_CURSORS, freePort, packPackage, removePack } from '../../scripts/n8n';
+import { createN8n, freePort, packPackage, removePack } from '../../scripts/n8n';
+import { editorSession } from './editor';
 import { testOnEveryServer } from './versions';
 
-/** One key per workflow, so that the simulator's log tells each workflow's polls apart. */
-const WORKFLOWS = ['finished-one', 'failed-one', 'finished-all'] as const;
+/**
+ * One key per workflow, so that the simulator's log tells each workflow's polls apart. `edited`
+ * watches failed syncs of one integration, and is switched to all integrations while active.
+ */
+const WORKFLOWS = ['finished-one', 'failed-one', 'finished-all', 'edited'] as const;
 const keyOf = (workflowId: string) => `e2e-restart-key-${workflowId}-8c1f4a2d`;
 const TRIGGER = 'Braze CDI Trigger';
 const FAILED = ['error', 'partial', 'config_error'];
@@ -71,8 +78,11 @@ async function restartScenario(version: string, extraEnv: Record<string, string>
 		clock += (count + 1) * MINUTE;
 		return makeSyncs(count, { newest: clock, spacingMs: MINUTE, running });
 	};
+	let base = '';
 	const start = async () => {
-		server = await n8n.startEditor({ port: await freePort(), env: extraEnv });
+		const port = await freePort();
+		server = await n8n.startEditor({ port, env: extraEnv });
+		base = `http://127.0.0.1:${port}`;
 		n8nOutput = server!.output;
 	};
 	const stop = async () => {
@@ -103,7 +113,9 @@ async function restartScenario(version: string, extraEnv: Record<string, string>
 				request.query.cursor === undefined &&
 				(workflowId === 'finished-all'
 					? request.path === '/cdi/integrations'
-					: request.path.endsWith('/job_sync_status')),
+					: workflowId === 'edited'
+						? request.path === '/cdi/integrations' || request.path.endsWith('/job_sync_status')
+						: request.path.endsWith('/job_sync_status')),
 		).length;
 	const everyWorkflowPolled = (times: Record<string, number>) =>
 		WORKFLOWS.every((id) => pollsOf(id) >= times[id]);
@@ -150,21 +162,25 @@ async function restartScenario(version: string, extraEnv: Record<string, string>
 				statuses: FAILED,
 			}),
 			trigger('finished-all', { watch: 'allIntegrations', event: 'syncFinished' }),
+			trigger('edited', {
+				watch: 'integration',
+				integrationId: byId('int-one'),
+				event: 'syncFailed',
+				statuses: FAILED,
+			}),
 		]);
 		for (const id of WORKFLOWS) await n8n.activate(id);
 
 		const activatedAt = clock;
-		// Activation: each trigger polls once at start and records where history stands. With
-		// durable cursors n8n does not commit that test poll: its first scheduled poll does it again.
+		// Activation: each trigger polls once at start and records where history stands. Syncs
+		// finish seconds later, before the first scheduled poll: with durable cursors n8n does not
+		// commit the activation poll's state, and they must not be taken for history.
 		await start();
-		const activationPolls = extraEnv === DURABLE_CURSORS ? 2 : 1;
 		await until('the activation polls of every workflow', 2 * MINUTE, () =>
-			everyWorkflowPolled({
-				'finished-one': activationPolls,
-				'failed-one': activationPolls,
-				'finished-all': activationPolls,
-			}),
+			everyWorkflowPolled(Object.fromEntries(WORKFLOWS.map((id) => [id, 1]))),
 		);
+		sim.addSyncs('int-one', newer(3));
+		sim.addSyncs('int-fail', newer(3));
 
 		// More than 10 finish between two polls, and one is still running.
 		const first = newer(12);
@@ -174,10 +190,21 @@ async function restartScenario(version: string, extraEnv: Record<string, string>
 			'the first emitting polls',
 			3 * MINUTE,
 			async () =>
-				(await emitted('finished-one')).length >= 12 &&
-				(await emitted('failed-one')).length >= 6 &&
-				(await emitted('finished-all')).length >= 20,
+				(await emitted('finished-one')).length >= 15 &&
+				(await emitted('failed-one')).length >= 8 &&
+				(await emitted('finished-all')).length >= 26,
 		);
+
+		// `edited` is switched to all integrations in the editor, saved and published: the syncs of
+		// other integrations that finished before (int-fail's) are history to it, and whatever
+		// finishes from now on is news, the sync of int-one still running included.
+		const beforeEdit = new Set(
+			['int-fail', 'int-never'].flatMap((id) =>
+				sim.integration(id).syncs.map((sync) => `${id} ${sync.sync_start_time}`),
+			),
+		);
+		const editor = await editorSession(base, version);
+		await editor.editParameters('edited', TRIGGER, { watch: 'allIntegrations' });
 
 		// n8n restarts (as at an upgrade); meanwhile the running sync finishes and more fail, and the
 		// failed-sync workflow is deactivated and activated again: it catches up on what it missed.
@@ -201,16 +228,26 @@ async function restartScenario(version: string, extraEnv: Record<string, string>
 		const finishedOne = since('int-one');
 		const failedOne = since('int-fail').filter((sync) => FAILED.includes(sync.job_status));
 		const finishedAll = [...since('int-one'), ...since('int-fail'), ...since('int-never')];
-		expect(finishedOne).toHaveLength(16);
-		expect(failedOne).toHaveLength(9);
-		expect(finishedAll).toHaveLength(30);
+		const failed = (sync: Sync) => FAILED.includes(sync.job_status);
+		const edited = [
+			...since('int-one').filter(failed),
+			...[...since('int-fail'), ...since('int-never')].filter(
+				(sync) => failed(sync) && !beforeEdit.has(`${sync.integration_id} ${sync.sync_start_time}`),
+			),
+		];
+		expect(finishedOne).toHaveLength(19);
+		expect(failedOne).toHaveLength(11);
+		expect(finishedAll).toHaveLength(36);
+		// int-fail's failed syncs before the edit are not in it; its 4 since are (3 failed).
+		expect(edited.filter((sync) => sync.integration_id === 'int-fail')).toHaveLength(3);
 		await until(
 			'every sync emitted after the restart',
 			3 * MINUTE,
 			async () =>
 				((await emitted('finished-one')).length >= finishedOne.length &&
 					(await emitted('failed-one')).length >= failedOne.length &&
-					(await emitted('finished-all')).length >= finishedAll.length) ||
+					(await emitted('finished-all')).length >= finishedAll.length &&
+					(await emitted('edited')).length >= edited.length) ||
 				undefined,
 		);
 		// One more poll of every trigger after that: a duplicate would show by now.
@@ -239,10 +276,12 @@ async function restartScenario(version: string, extraEnv: Record<string, string>
 			'finished-one': await tally('finished-one', finishedOne),
 			'failed-one': await tally('failed-one', failedOne),
 			'finished-all': await tally('finished-all', finishedAll),
+			edited: await tally('edited', edited),
 		}).toEqual({
-			'finished-one': exact(16),
-			'failed-one': exact(9),
-			'finished-all': exact(30),
+			'finished-one': exact(19),
+			'failed-one': exact(11),
+			'finished-all': exact(36),
+			edited: exact(edited.length),
 		});
 		const all: Array<Record<string, unknown>> = await emitted('finished-all');
 		expect(

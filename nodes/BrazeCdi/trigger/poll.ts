@@ -1,11 +1,14 @@
 import type { IDataObject, IPollFunctions } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
 import {
+	formatDuration,
 	MINUTE_MS,
 	missedRun,
 	missedScheduleAlert,
 	newlyMissed,
 	overdueStarts,
+	timeWithZone,
 } from '../helpers/alerts';
 import {
 	advance,
@@ -18,14 +21,25 @@ import { latestSync, startTime } from '../helpers/syncs';
 import { readIntegrations, readSyncs } from '../reader/readSyncs';
 import { checkIntegrationId } from '../shared/parameters';
 import { integrationList, jobSyncStatus, pollRateLimited } from '../transport';
-import { eventItem, type SyncEvent } from './events';
+import { emitsFinished, eventItem, runningLimitMs, type TriggerEvent } from './events';
 
 /**
  * What the trigger keeps in the node's static data between polls. A poll replaces these
  * top-level keys whole (never mutating inside them): n8n saves static data only when it sees
  * a top-level change, and a poll that fails must leave the state as it was.
  */
-interface WatchData {
+interface WatchData extends Watch {
+	/**
+	 * What the state watches (watchSettings): a state kept for other settings is not continued,
+	 * the watch starts afresh. Absent in states of versions before it (then continued).
+	 */
+	settings?: string;
+	/** n8n without the poll scheduler: the fault the polls are failing with, since when. */
+	fault?: FaultEpisode;
+}
+
+/** A watch: since when, and what it remembers (the part its event keeps). */
+interface Watch {
 	/** When the watch began: integrations that appear later are watched from then on. */
 	activatedAt?: number;
 	/** By integration ID; integrations no longer watched (or listed) are dropped. */
@@ -36,6 +50,21 @@ interface WatchData {
 	 */
 	missedRuns?: Record<string, string>;
 }
+
+/** What one poll found: what to emit, and the watch after it; `changed` when that differs. */
+interface PollOutcome {
+	emitted: IDataObject[];
+	next: Watch;
+	changed: boolean;
+}
+
+/**
+ * In the workflow's global static data, by node ID: the watch each trigger node started last,
+ * with its settings. n8n 2.41 with durable poll cursors discards the state of the poll run at
+ * activation, but saves the workflow's global static data after activation: its first scheduled
+ * poll goes on from here (see continuedWatch).
+ */
+const WATCH_STARTS = 'brazeCdiWatchStarts';
 
 /** An integration to read in a poll, with what the poll knows of it beforehand. */
 interface Watched {
@@ -50,43 +79,207 @@ interface Watched {
 /** n8n 1.x gives polls no budget: this much, so that a poll ends before the next minute's. */
 const FALLBACK_POLL_BUDGET_MS = 60_000;
 
-/** One poll of an active trigger: the items to emit, oldest first (see pollOnce, pollSchedules). */
-export async function pollEvent(this: IPollFunctions, event: SyncEvent): Promise<IDataObject[]> {
-	return event.graceMinutes === undefined
-		? await pollOnce.call(this, event)
-		: await pollSchedules.call(this, event.graceMinutes);
+/**
+ * The budget n8n 2.41 gives a poll its scheduler does not run (PollContext's default): the
+ * scheduler's own is bounded by its poll timeout and lease (36 s by default).
+ */
+const UNSCHEDULED_POLL_BUDGET_MS = 5 * 60_000;
+
+/** Failure causes a wait can end, as n8n 2.41 declares them: polls skip these for a while. */
+const TRANSIENT_CAUSES = ['rate-limited', 'temporarily-unavailable'];
+
+/** How long a transient fault may last before a poll reports it (once). */
+export const OUTAGE_REPORTED_AFTER_MS = 15 * MINUTE_MS;
+
+interface FaultEpisode {
+	/** 'transient' (rate limit, Braze unavailable), or the lasting cause. */
+	kind: string;
+	since: number;
+	reported: boolean;
+}
+
+/**
+ * One poll of an active trigger: the items to emit, oldest first. The state kept is the
+ * watch's of these settings (continuedWatch), or none: the watch starts afresh now.
+ */
+export async function pollEvent(this: IPollFunctions, event: TriggerEvent): Promise<IDataObject[]> {
+	const data = this.getWorkflowStaticData('node') as WatchData;
+	const settings = watchSettings.call(this, event);
+	const scheduled = runByScheduler(this);
+	const watch = continuedWatch.call(this, data, settings, scheduled);
+	let outcome: PollOutcome;
+	try {
+		outcome =
+			event.kind === 'scheduledSyncMissed'
+				? await pollSchedules.call(this, event.graceMinutes, watch)
+				: await pollSyncs.call(this, event, watch);
+	} catch (error) {
+		return faultEpisode.call(this, data, error, scheduled);
+	}
+	if (data.fault) delete data.fault;
+	if (outcome.changed || watch !== data || data.settings !== settings)
+		keepWatch.call(this, data, settings, outcome.next, watch === undefined);
+	return outcome.emitted;
+}
+
+/**
+ * What decides what the trigger emits: the integration watched (or all) and the event with its
+ * parameters. Poll times are not in it: changing them keeps the watch.
+ */
+function watchSettings(this: IPollFunctions, event: TriggerEvent): string {
+	const watchAll = this.getNodeParameter('watch') === 'allIntegrations';
+	const integration = watchAll
+		? null
+		: checkIntegrationId.call(
+				this,
+				this.getNodeParameter('integrationId', '', { extractValue: true }),
+			);
+	return JSON.stringify({ integration, event });
+}
+
+/**
+ * The watch this poll goes on from: the node's state when it belongs to these settings; in a
+ * poll n8n's scheduler runs, the watch started at activation with these settings (WATCH_STARTS),
+ * whose state n8n did not keep; otherwise none, and the watch starts now.
+ */
+function continuedWatch(
+	this: IPollFunctions,
+	data: WatchData,
+	settings: string,
+	scheduled: boolean,
+): Watch | undefined {
+	if (data.activatedAt !== undefined && (data.settings ?? settings) === settings) return data;
+	if (!scheduled) return undefined;
+	const starts = this.getWorkflowStaticData('global')[WATCH_STARTS] as
+		Record<string, Watch & { settings: string }> | undefined;
+	const start = starts?.[this.getNode().id];
+	return start?.settings === settings ? start : undefined;
+}
+
+/**
+ * Writes the watch after a poll, replacing top-level keys whole; a watch that starts is also
+ * recorded in WATCH_STARTS, for a first scheduled poll that n8n hands the state before it.
+ */
+function keepWatch(
+	this: IPollFunctions,
+	data: WatchData,
+	settings: string,
+	next: Watch,
+	starts: boolean,
+) {
+	if (data.settings !== settings) data.settings = settings;
+	data.activatedAt = next.activatedAt;
+	if (next.integrations !== undefined) data.integrations = next.integrations;
+	else if ('integrations' in data) delete data.integrations;
+	if (next.missedRuns !== undefined) data.missedRuns = next.missedRuns;
+	else if ('missedRuns' in data) delete data.missedRuns;
+	if (!starts) return;
+	const global = this.getWorkflowStaticData('global');
+	global[WATCH_STARTS] = {
+		...(global[WATCH_STARTS] as IDataObject | undefined),
+		[this.getNode().id]: { settings, ...next },
+	};
+}
+
+/**
+ * Whether n8n 2.41's poll scheduler runs this poll (it reads failure causes, and hands the node
+ * a copy of its state that it commits itself): its polls have a budget other than PollContext's
+ * default. n8n 1.x has no budget and no scheduler.
+ */
+function runByScheduler(context: IPollFunctions): boolean {
+	return (
+		typeof context.getPollBudgetMs === 'function' &&
+		context.getPollBudgetMs() !== UNSCHEDULED_POLL_BUDGET_MS
+	);
+}
+
+/**
+ * n8n without the scheduler: a poll that failed because of Braze. A transient fault (rate limit,
+ * Braze unavailable) lost nothing: the poll emits nothing and the next goes on from the same
+ * state; only when it lasts past OUTAGE_REPORTED_AFTER_MS does a poll report it. A lasting fault
+ * (a rejected key, a deleted integration) is reported at once. Either is reported once, until a
+ * poll succeeds again. Any other error is reported every time. With n8n's scheduler, every
+ * failure is thrown as it is.
+ */
+function faultEpisode(
+	this: IPollFunctions,
+	data: WatchData,
+	error: unknown,
+	scheduled: boolean,
+): IDataObject[] {
+	// n8n's scheduler reads the failure's cause (and waits, for the rate limit): it is told each
+	// time. Without it, each failed poll is a failed execution, and runs the Error Workflow.
+	if (scheduled) throw error;
+	const cause = (error as { failure?: { cause?: unknown } } | null)?.failure?.cause;
+	if (typeof cause !== 'string') throw error;
+	const now = Date.now();
+	const kind = TRANSIENT_CAUSES.includes(cause) ? 'transient' : cause;
+	const episode = data.fault?.kind === kind ? data.fault : { kind, since: now, reported: false };
+	const due =
+		!episode.reported && (kind !== 'transient' || now - episode.since >= OUTAGE_REPORTED_AFTER_MS);
+	data.fault = { ...episode, reported: episode.reported || due };
+	if (!due) return [];
+	if (kind !== 'transient') throw error;
+	const message = error instanceof Error ? error.message : String(error);
+	throw new NodeOperationError(
+		this.getNode(),
+		`Braze has not answered this trigger's polls for ${formatDuration(now - episode.since)} (since ${timeWithZone(episode.since, this.getTimezone())}): ${message}`,
+		{
+			description:
+				'Polls go on as scheduled, and nothing is missed: once Braze answers, the next poll emits what happened meanwhile. This is reported once per outage.',
+		},
+	);
 }
 
 /** For "Fetch Test Event": what the event would emit now, changing nothing. */
 export async function testEvent(
 	this: IPollFunctions,
-	event: SyncEvent,
+	event: TriggerEvent,
 ): Promise<IDataObject | undefined> {
-	return event.graceMinutes === undefined
-		? await latestMatching.call(this, await watchedIntegrations.call(this), event)
-		: (await missedNow.call(this, event.graceMinutes, {})).missed[0];
+	return event.kind === 'scheduledSyncMissed'
+		? (await missedNow.call(this, event.graceMinutes, {})).missed[0]
+		: await latestMatching.call(this, await watchedIntegrations.call(this), event);
+}
+
+/** How one poll treats the integrations it reads. */
+interface PollScope {
+	event: TriggerEvent;
+	watchAll: boolean;
+	/** The watch starts in this poll: what the integrations hold now is history. */
+	starting: boolean;
+	activatedAt: number;
+	now: number;
+	deadline: number;
+}
+
+/** One integration's part of a poll; no state when it was not read (left for the next). */
+interface IntegrationStep {
+	emitted: IDataObject[];
+	state?: WatchState;
+	cutShort?: { limitedUntil?: number };
 }
 
 /**
- * One poll: reads what changed, then writes the new state in one assignment and answers the
- * finished syncs that match, and the running ones that reached the limit, oldest first. Nothing
- * is written when it throws. Reading stops at the poll's budget; what was not read yet is left
- * for the next poll.
+ * A poll of the events that read syncs: reads what changed, and answers the finished syncs that
+ * match, and the running ones that reached the limit, oldest first, with the next state. Reading
+ * stops at the poll's budget; what was not read yet is left for the next poll.
  */
-async function pollOnce(this: IPollFunctions, event: SyncEvent): Promise<IDataObject[]> {
+async function pollSyncs(
+	this: IPollFunctions,
+	event: TriggerEvent,
+	watch: Watch | undefined,
+): Promise<PollOutcome> {
 	const now = Date.now();
-	const deadline = pollDeadline(this);
-	const watchAll = this.getNodeParameter('watch') === 'allIntegrations';
-	const data = this.getWorkflowStaticData('node') as WatchData;
-	const activatedAt = data.activatedAt ?? now;
-	const { runningLimitMs } = event;
-	// Sync Running Too Long: a running sync that reached the limit is read even when the list's
-	// last job is unchanged, for its item.
-	const overdue = (state: WatchState) =>
-		runningLimitMs !== undefined &&
-		overdueStarts(state.running, state.alertedRunning ?? [], now, runningLimitMs).length > 0;
-	const previous = data.integrations ?? {};
-	const watched = await watchedIntegrations.call(this, deadline);
+	const scope: PollScope = {
+		event,
+		watchAll: this.getNodeParameter('watch') === 'allIntegrations',
+		starting: watch === undefined,
+		activatedAt: watch?.activatedAt ?? now,
+		now,
+		deadline: pollDeadline(this),
+	};
+	const previous = watch?.integrations ?? {};
+	const watched = await watchedIntegrations.call(this, scope.deadline);
 
 	const next: Record<string, WatchState> = {};
 	const emitted: IDataObject[] = [];
@@ -97,74 +290,81 @@ async function pollOnce(this: IPollFunctions, event: SyncEvent): Promise<IDataOb
 			if (known) next[integration.id] = known; // left for the next poll
 			continue;
 		}
-		if (
-			watchAll &&
-			known === undefined &&
-			(data.activatedAt === undefined || integration.lastStart === undefined)
-		) {
-			// The list tells where its history stands: a new watch, or an integration that never ran.
-			next[integration.id] = stateFromLastJob(
-				integration.lastStart,
-				integration.lastStatus,
-				integration.lastJob!,
-			);
-			continue;
-		}
-		if (watchAll && known?.lastJob === integration.lastJob && !known?.gaps && !overdue(known)) {
-			next[integration.id] = known!; // its last job is the one already seen: nothing to read
-			continue;
-		}
-		if (known === undefined && !watchAll) {
-			// A new watch of one integration: history up to now is not news.
-			const newest = await readSyncsBackTo.call(this, integration.id, Infinity, deadline);
-			if (newest.cutShort) cutShort = { ...newest.cutShort, integrationId: integration.id };
-			else next[integration.id] = initialState(newest.syncs);
-			continue;
-		}
-		// An integration listed after the watch began: its syncs since then are news.
-		const state = known ?? { newest: activatedAt, running: [] };
-		const read = await readSyncsBackTo.call(this, integration.id, readBackTo(state), deadline);
-		const { finished, state: advanced } = advance(state, read.syncs, !read.cutShort);
-		let nextState =
-			read.cutShort || integration.lastJob === undefined
-				? advanced
-				: { ...advanced, lastJob: integration.lastJob };
-		const item = (sync: IDataObject) =>
-			eventItem(event, sync, now, integration.id, integration.name);
-		emitted.push(...finished.filter(event.emits).map(item));
-		if (runningLimitMs !== undefined) {
-			// Still running: alerted ones stay alerted; dropped when finished, with their start.
-			const alerted = (known?.alertedRunning ?? []).filter((start) =>
-				nextState.running.includes(start),
-			);
-			const due = overdueStarts(nextState.running, alerted, now, runningLimitMs);
-			for (const sync of read.syncs) {
-				const start = startTime(sync);
-				if (sync.job_status !== 'running' || start === undefined || !due.includes(start)) continue;
-				emitted.push(item(sync));
-				alerted.push(start);
-			}
-			if (alerted.length)
-				nextState = { ...nextState, alertedRunning: alerted.sort((a, b) => a - b) };
-		}
-		next[integration.id] = nextState;
-		if (read.cutShort) cutShort = { ...read.cutShort, integrationId: integration.id };
+		const step = await watchIntegration.call(this, scope, integration, known);
+		if (step.state) next[integration.id] = step.state;
+		emitted.push(...step.emitted);
+		if (step.cutShort) cutShort = { ...step.cutShort, integrationId: integration.id };
 	}
 
-	if (JSON.stringify(next) === JSON.stringify(previous) && data.activatedAt !== undefined) {
-		// No progress at all: when the rate limit is why, say so, so that n8n waits for it.
-		if (cutShort?.limitedUntil !== undefined) {
-			throw pollRateLimited.call(
-				this,
-				jobSyncStatus(cutShort.integrationId),
-				cutShort.limitedUntil,
-			);
-		}
-		return [];
+	const changed = scope.starting || JSON.stringify(next) !== JSON.stringify(previous);
+	// No progress at all: when the rate limit is why, say so, so that n8n waits for it.
+	if (!changed && cutShort?.limitedUntil !== undefined)
+		throw pollRateLimited.call(this, jobSyncStatus(cutShort.integrationId), cutShort.limitedUntil);
+	return {
+		emitted: emitted.sort((a, b) => (startTime(a) ?? 0) - (startTime(b) ?? 0)),
+		next: { activatedAt: scope.activatedAt, integrations: next },
+		changed,
+	};
+}
+
+/** One integration in a poll: reads it when something may have changed, and advances its state. */
+async function watchIntegration(
+	this: IPollFunctions,
+	{ event, watchAll, starting, activatedAt, now, deadline }: PollScope,
+	integration: Watched,
+	known: WatchState | undefined,
+): Promise<IntegrationStep> {
+	const limitMs = runningLimitMs(event);
+	// Sync Running Too Long: a running sync that reached the limit is read even when the list's
+	// last job is unchanged, for its item.
+	const overdue = (state: WatchState) =>
+		limitMs !== undefined &&
+		overdueStarts(state.running, state.alertedRunning ?? [], now, limitMs).length > 0;
+
+	if (watchAll && known === undefined && (starting || integration.lastStart === undefined)) {
+		// The list tells where its history stands: a new watch, or an integration that never ran.
+		return {
+			emitted: [],
+			state: stateFromLastJob(integration.lastStart, integration.lastStatus, integration.lastJob!),
+		};
 	}
-	data.integrations = next;
-	data.activatedAt = activatedAt;
-	return emitted.sort((a, b) => (startTime(a) ?? 0) - (startTime(b) ?? 0));
+	if (watchAll && known?.lastJob === integration.lastJob && !known?.gaps && !overdue(known!)) {
+		return { emitted: [], state: known }; // its last job is the one already seen: nothing to read
+	}
+	if (known === undefined && !watchAll) {
+		// A new watch of one integration: history up to now is not news.
+		const newest = await readSyncsBackTo.call(this, integration.id, Infinity, deadline);
+		return newest.cutShort
+			? { emitted: [], cutShort: newest.cutShort }
+			: { emitted: [], state: initialState(newest.syncs) };
+	}
+
+	// An integration listed after the watch began: its syncs since then are news.
+	const state = known ?? { newest: activatedAt, running: [] };
+	const read = await readSyncsBackTo.call(this, integration.id, readBackTo(state), deadline);
+	const { finished, state: advanced } = advance(state, read.syncs, !read.cutShort);
+	let nextState =
+		read.cutShort || integration.lastJob === undefined
+			? advanced
+			: { ...advanced, lastJob: integration.lastJob };
+	const item = (sync: IDataObject) =>
+		eventItem(event, sync, now, this.getTimezone(), integration.id, integration.name);
+	const emitted = finished.filter((sync) => emitsFinished(event, sync)).map(item);
+	if (limitMs !== undefined) {
+		// Still running: alerted ones stay alerted; dropped when finished, with their start.
+		const alerted = (known?.alertedRunning ?? []).filter((start) =>
+			nextState.running.includes(start),
+		);
+		const due = overdueStarts(nextState.running, alerted, now, limitMs);
+		for (const sync of read.syncs) {
+			const start = startTime(sync);
+			if (sync.job_status !== 'running' || start === undefined || !due.includes(start)) continue;
+			emitted.push(item(sync));
+			alerted.push(start);
+		}
+		if (alerted.length) nextState = { ...nextState, alertedRunning: alerted.sort((a, b) => a - b) };
+	}
+	return { emitted, state: nextState, cutShort: read.cutShort };
 }
 
 /** When a poll must stop reading: its budget (n8n 2.41+) less a margin to emit what it read. */
@@ -181,21 +381,24 @@ function pollDeadline(context: IPollFunctions): number {
  * one), and emits each missed run once, from the second poll of a watch on: as for finished syncs,
  * the poll that starts a watch emits nothing.
  */
-async function pollSchedules(this: IPollFunctions, graceMinutes: number): Promise<IDataObject[]> {
-	const data = this.getWorkflowStaticData('node') as WatchData;
-	const previous = data.missedRuns ?? {};
+async function pollSchedules(
+	this: IPollFunctions,
+	graceMinutes: number,
+	watch: Watch | undefined,
+): Promise<PollOutcome> {
+	const previous = watch?.missedRuns ?? {};
 	const { missed, alerted } = await missedNow.call(
 		this,
 		graceMinutes,
 		previous,
 		pollDeadline(this),
 	);
-	if (data.activatedAt !== undefined && JSON.stringify(alerted) === JSON.stringify(previous))
-		return [];
-	const starting = data.activatedAt === undefined;
-	data.missedRuns = starting ? {} : alerted;
-	data.activatedAt ??= Date.now();
-	return starting ? [] : missed;
+	const starting = watch === undefined;
+	return {
+		emitted: starting ? [] : missed,
+		next: { activatedAt: watch?.activatedAt ?? Date.now(), missedRuns: starting ? {} : alerted },
+		changed: starting || JSON.stringify(alerted) !== JSON.stringify(previous),
+	};
 }
 
 /** The runs missed now that are not in `alerted`, as items, earliest first; and what to remember. */
@@ -288,19 +491,19 @@ async function readSyncsBackTo(
 async function latestMatching(
 	this: IPollFunctions,
 	watched: Watched[],
-	event: SyncEvent,
+	event: TriggerEvent,
 ): Promise<IDataObject | undefined> {
 	const now = Date.now();
-	const { runningLimitMs } = event;
+	const limitMs = runningLimitMs(event);
 	const emits =
-		runningLimitMs === undefined
-			? event.emits
+		limitMs === undefined
+			? (sync: IDataObject) => emitsFinished(event, sync)
 			: (sync: IDataObject) =>
-					sync.job_status === 'running' && now - (startTime(sync) ?? now) >= runningLimitMs;
+					sync.job_status === 'running' && now - (startTime(sync) ?? now) >= limitMs;
 	const candidates: IDataObject[] = [];
 	for (const { id, name } of watched) {
 		const sync = latestSync((await readSyncsBackTo.call(this, id, Infinity)).syncs.filter(emits));
-		if (sync) candidates.push(eventItem(event, sync, now, id, name));
+		if (sync) candidates.push(eventItem(event, sync, now, this.getTimezone(), id, name));
 	}
 	return latestSync(candidates);
 }
