@@ -24,8 +24,13 @@ const {
 
 const PACKAGE_NAME = 'n8n-nodes-braze-cdi';
 
-/** The n8n versions this package is tested on: the pinned 2.x, and the newest 1.x. */
-const N8N_VERSIONS = { latest: '2.41.1', v1: '1.123.81' };
+/**
+ * The n8n versions this package is tested on: the pinned 2.x, the newest 1.x, and the oldest n8n
+ * it runs in: 1.85, the first whose n8n-workflow exports NodeConnectionTypes (n8n's lint rules
+ * and verification scanner require it for a node's inputs and outputs); 1.85.3 is the oldest
+ * 1.85 release on the registry.
+ */
+const N8N_VERSIONS = { latest: '2.41.1', v1: '1.123.81', oldest: '1.85.3' };
 
 /** n8n 2.41's durable poll cursors: a poll's static data committed with the execution it starts. */
 const DURABLE_CURSORS = Object.freeze({
@@ -39,7 +44,13 @@ const DURABLE_CURSORS = Object.freeze({
  * The Node.js each n8n runs on, as its users run it: 2.x on Node.js 24, 1.x on Node.js 22 (n8n
  * 1.x supports 20.19 to 24).
  */
-const nodeFor = (version) => nodeOfMajor(version.startsWith('1.') ? 22 : 24);
+const nodeFor = (version) => {
+	const major = version.startsWith('1.') ? 22 : 24;
+	// One fetch per major, however many installs ask for it side by side.
+	if (!nodeOfMajors.has(major)) nodeOfMajors.set(major, nodeOfMajor(major));
+	return nodeOfMajors.get(major);
+};
+const nodeOfMajors = new Map();
 
 /** Where n8n@version is installed: one folder per version and the Node.js it is built for. */
 const n8nFolder = (version) =>
@@ -108,7 +119,10 @@ async function ensureN8n(version) {
 		packages: { name: "n8n's packages", done: undefined },
 		sqlite3: { name: 'sqlite3 compiling', done: undefined },
 	};
-	const progress = setInterval(() => log(`  … ${installProgress(started, steps)}`), 15_000);
+	const progress = setInterval(
+		() => log(`  … n8n@${version}, ${installProgress(started, steps)}`),
+		15_000,
+	);
 	try {
 		const packages = npmOrFail(
 			['install', `n8n@${version}`, '--ignore-scripts', '--no-audit', '--no-fund'],
@@ -136,6 +150,23 @@ async function ensureN8n(version) {
 	fs.writeFileSync(ready, new Date().toISOString());
 	log(`  n8n@${version} ready after ${Math.round((Date.now() - started) / 1000)} s`);
 	return { bin, node };
+}
+
+/**
+ * Installs the n8n versions not installed yet side by side, one install per version: each is
+ * mostly waiting on the registry and the disk, and one core compiles sqlite3 meanwhile, so three
+ * take little more than the slowest alone. Fails with every install's failure, once all settled.
+ */
+async function ensureN8ns(versions) {
+	const unique = [...new Set(versions)];
+	for (const version of unique) checkN8nPrerequisites(version);
+	const results = await Promise.allSettled(unique.map((version) => ensureN8n(version)));
+	const failures = results.flatMap((result, index) =>
+		result.status === 'rejected'
+			? [`n8n@${unique[index]}: ${result.reason?.message ?? result.reason}`]
+			: [],
+	);
+	if (failures.length) throw new Error(failures.join('\n\n'));
 }
 
 /** One progress line: time so far, what is still running, and about how long is left. */
@@ -540,6 +571,7 @@ module.exports = {
 	N8N_VERSIONS,
 	ROOT,
 	ensureN8n,
+	ensureN8ns,
 	packPackage,
 	createN8n,
 	removePack,
