@@ -88,9 +88,9 @@ function checkN8nPrerequisites(version) {
  * Installs n8n@version into the cache once (3 GB; about 4 minutes for 2.x on 2 cores), for the
  * Node.js it runs on: with --ignore-scripts (an optional dependency downloads from the internet
  * in its install script), and sqlite3, the one native module n8n needs to start, compiled for
- * that Node.js on the other core meanwhile (npm's install is single-threaded). 1.x needs its
- * xlsx dependency, published on a CDN, taken from the same version republished on npm. Answers
- * n8n's bin and that Node.js.
+ * that Node.js on the other core meanwhile (npm's install is single-threaded), once per sqlite3
+ * version and Node.js major (sqlite3For). 1.x needs its xlsx dependency, published on a CDN,
+ * taken from the same version republished on npm. Answers n8n's bin and that Node.js.
  */
 async function ensureN8n(version) {
 	const folder = n8nFolder(version);
@@ -128,19 +128,16 @@ async function ensureN8n(version) {
 			['install', `n8n@${version}`, '--ignore-scripts', '--no-audit', '--no-fund'],
 			{ cwd: folder, env },
 		).then(() => (steps.packages.done = Date.now()));
-		const sqlite3 = buildSqlite3(version, path.join(folder, '.sqlite3-build'), env).then(
-			(binary) => {
-				steps.sqlite3.done = Date.now();
-				return binary;
-			},
-		);
+		const sqlite3 = sqlite3For(version, node, env).then((binary) => {
+			steps.sqlite3.done = Date.now();
+			return binary;
+		});
 		// Both settle before anything fails, so that no npm is left writing into the folder.
 		const [installed, built] = await Promise.allSettled([packages, sqlite3]);
 		for (const result of [installed, built]) if (result.status === 'rejected') throw result.reason;
 		const target = path.join(folder, 'node_modules', 'sqlite3', 'build', 'Release');
 		fs.mkdirSync(target, { recursive: true });
 		fs.copyFileSync(built.value, path.join(target, 'node_sqlite3.node'));
-		fs.rmSync(path.join(folder, '.sqlite3-build'), { recursive: true, force: true });
 		const check = await run(node, ['-e', "require('sqlite3')"], { cwd: folder });
 		if (check.code !== 0)
 			throw new Error(`The sqlite3 built for n8n does not load:\n${check.output}`);
@@ -186,12 +183,39 @@ function duration(seconds) {
 }
 
 /**
- * Compiles the sqlite3 version n8n@version pins, in `folder`, for the Node.js on env's PATH;
- * answers the binary. From source: prebuilt binaries come from a host this machine may not reach.
+ * The sqlite3 binary n8n@version needs, for the Node.js it runs on: built once per sqlite3
+ * version and Node.js major, into the cache, and shared (n8n 1.85.3 and 1.123.81 both pin
+ * sqlite3 5.1.7 and run on Node.js 22), also between installs running side by side.
  */
-async function buildSqlite3(version, folder, env) {
+async function sqlite3For(version, node, env) {
 	const view = await npmOrFail(['view', `n8n@${version}`, 'dependencies.sqlite3'], { env });
 	const pinned = view.output.trim();
+	const major = (await run(node, ['-p', 'process.versions.node'])).output.trim().split('.')[0];
+	const folder = path.join(cacheDir(), 'sqlite3', `${pinned}-node${major}`);
+	if (!sqlite3Builds.has(folder)) {
+		const binary = path.join(folder, 'node_modules', 'sqlite3', 'build', 'Release');
+		const ready = path.join(folder, '.ready');
+		const build = fs.existsSync(ready)
+			? Promise.resolve()
+			: buildSqlite3(pinned, folder, env).then(() => fs.writeFileSync(ready, ''));
+		sqlite3Builds.set(
+			folder,
+			build.then(() => path.join(binary, 'node_sqlite3.node')),
+		);
+		// A failed build is tried again by the next install that asks.
+		build.catch(() => sqlite3Builds.delete(folder));
+	}
+	return await sqlite3Builds.get(folder);
+}
+const sqlite3Builds = new Map();
+
+/**
+ * Compiles sqlite3@pinned in `folder` for the Node.js on env's PATH. From source: prebuilt
+ * binaries come from a host this machine may not reach.
+ */
+async function buildSqlite3(pinned, folder, env) {
+	// What an interrupted build left is not to be trusted: start over.
+	fs.rmSync(folder, { recursive: true, force: true });
 	fs.mkdirSync(folder, { recursive: true });
 	fs.writeFileSync(path.join(folder, 'package.json'), '{"private":true}');
 	const options = { cwd: folder, env: { ...env, JOBS: '2' } };
@@ -200,7 +224,6 @@ async function buildSqlite3(version, folder, env) {
 		options,
 	);
 	await npmOrFail(['rebuild', 'sqlite3', '--build-from-source'], options);
-	return path.join(folder, 'node_modules', 'sqlite3', 'build', 'Release', 'node_sqlite3.node');
 }
 
 async function npmOrFail(args, options) {
