@@ -24,8 +24,13 @@ const {
 
 const PACKAGE_NAME = 'n8n-nodes-braze-cdi';
 
-/** The n8n versions this package is tested on: the pinned 2.x, and the newest 1.x. */
-const N8N_VERSIONS = { latest: '2.41.1', v1: '1.123.81' };
+/**
+ * The n8n versions this package is tested on: the pinned 2.x, the newest 1.x, and the oldest n8n
+ * it runs in: 1.85, the first whose n8n-workflow exports NodeConnectionTypes (n8n's lint rules
+ * and verification scanner require it for a node's inputs and outputs); 1.85.3 is the oldest
+ * 1.85 release on the registry.
+ */
+const N8N_VERSIONS = { latest: '2.41.1', v1: '1.123.81', oldest: '1.85.3' };
 
 /** n8n 2.41's durable poll cursors: a poll's static data committed with the execution it starts. */
 const DURABLE_CURSORS = Object.freeze({
@@ -39,7 +44,13 @@ const DURABLE_CURSORS = Object.freeze({
  * The Node.js each n8n runs on, as its users run it: 2.x on Node.js 24, 1.x on Node.js 22 (n8n
  * 1.x supports 20.19 to 24).
  */
-const nodeFor = (version) => nodeOfMajor(version.startsWith('1.') ? 22 : 24);
+const nodeFor = (version) => {
+	const major = version.startsWith('1.') ? 22 : 24;
+	// One fetch per major, however many installs ask for it side by side.
+	if (!nodeOfMajors.has(major)) nodeOfMajors.set(major, nodeOfMajor(major));
+	return nodeOfMajors.get(major);
+};
+const nodeOfMajors = new Map();
 
 /** Where n8n@version is installed: one folder per version and the Node.js it is built for. */
 const n8nFolder = (version) =>
@@ -77,9 +88,9 @@ function checkN8nPrerequisites(version) {
  * Installs n8n@version into the cache once (3 GB; about 4 minutes for 2.x on 2 cores), for the
  * Node.js it runs on: with --ignore-scripts (an optional dependency downloads from the internet
  * in its install script), and sqlite3, the one native module n8n needs to start, compiled for
- * that Node.js on the other core meanwhile (npm's install is single-threaded). 1.x needs its
- * xlsx dependency, published on a CDN, taken from the same version republished on npm. Answers
- * n8n's bin and that Node.js.
+ * that Node.js on the other core meanwhile (npm's install is single-threaded), once per sqlite3
+ * version and Node.js major (sqlite3For). 1.x needs its xlsx dependency, published on a CDN,
+ * taken from the same version republished on npm. Answers n8n's bin and that Node.js.
  */
 async function ensureN8n(version) {
 	const folder = n8nFolder(version);
@@ -108,25 +119,25 @@ async function ensureN8n(version) {
 		packages: { name: "n8n's packages", done: undefined },
 		sqlite3: { name: 'sqlite3 compiling', done: undefined },
 	};
-	const progress = setInterval(() => log(`  … ${installProgress(started, steps)}`), 15_000);
+	const progress = setInterval(
+		() => log(`  … n8n@${version}, ${installProgress(started, steps)}`),
+		15_000,
+	);
 	try {
 		const packages = npmOrFail(
 			['install', `n8n@${version}`, '--ignore-scripts', '--no-audit', '--no-fund'],
 			{ cwd: folder, env },
 		).then(() => (steps.packages.done = Date.now()));
-		const sqlite3 = buildSqlite3(version, path.join(folder, '.sqlite3-build'), env).then(
-			(binary) => {
-				steps.sqlite3.done = Date.now();
-				return binary;
-			},
-		);
+		const sqlite3 = sqlite3For(version, node, env).then((binary) => {
+			steps.sqlite3.done = Date.now();
+			return binary;
+		});
 		// Both settle before anything fails, so that no npm is left writing into the folder.
 		const [installed, built] = await Promise.allSettled([packages, sqlite3]);
 		for (const result of [installed, built]) if (result.status === 'rejected') throw result.reason;
 		const target = path.join(folder, 'node_modules', 'sqlite3', 'build', 'Release');
 		fs.mkdirSync(target, { recursive: true });
 		fs.copyFileSync(built.value, path.join(target, 'node_sqlite3.node'));
-		fs.rmSync(path.join(folder, '.sqlite3-build'), { recursive: true, force: true });
 		const check = await run(node, ['-e', "require('sqlite3')"], { cwd: folder });
 		if (check.code !== 0)
 			throw new Error(`The sqlite3 built for n8n does not load:\n${check.output}`);
@@ -136,6 +147,23 @@ async function ensureN8n(version) {
 	fs.writeFileSync(ready, new Date().toISOString());
 	log(`  n8n@${version} ready after ${Math.round((Date.now() - started) / 1000)} s`);
 	return { bin, node };
+}
+
+/**
+ * Installs the n8n versions not installed yet side by side, one install per version: each is
+ * mostly waiting on the registry and the disk, and one core compiles sqlite3 meanwhile, so three
+ * take little more than the slowest alone. Fails with every install's failure, once all settled.
+ */
+async function ensureN8ns(versions) {
+	const unique = [...new Set(versions)];
+	for (const version of unique) checkN8nPrerequisites(version);
+	const results = await Promise.allSettled(unique.map((version) => ensureN8n(version)));
+	const failures = results.flatMap((result, index) =>
+		result.status === 'rejected'
+			? [`n8n@${unique[index]}: ${result.reason?.message ?? result.reason}`]
+			: [],
+	);
+	if (failures.length) throw new Error(failures.join('\n\n'));
 }
 
 /** One progress line: time so far, what is still running, and about how long is left. */
@@ -155,12 +183,39 @@ function duration(seconds) {
 }
 
 /**
- * Compiles the sqlite3 version n8n@version pins, in `folder`, for the Node.js on env's PATH;
- * answers the binary. From source: prebuilt binaries come from a host this machine may not reach.
+ * The sqlite3 binary n8n@version needs, for the Node.js it runs on: built once per sqlite3
+ * version and Node.js major, into the cache, and shared (n8n 1.85.3 and 1.123.81 both pin
+ * sqlite3 5.1.7 and run on Node.js 22), also between installs running side by side.
  */
-async function buildSqlite3(version, folder, env) {
+async function sqlite3For(version, node, env) {
 	const view = await npmOrFail(['view', `n8n@${version}`, 'dependencies.sqlite3'], { env });
 	const pinned = view.output.trim();
+	const major = (await run(node, ['-p', 'process.versions.node'])).output.trim().split('.')[0];
+	const folder = path.join(cacheDir(), 'sqlite3', `${pinned}-node${major}`);
+	if (!sqlite3Builds.has(folder)) {
+		const binary = path.join(folder, 'node_modules', 'sqlite3', 'build', 'Release');
+		const ready = path.join(folder, '.ready');
+		const build = fs.existsSync(ready)
+			? Promise.resolve()
+			: buildSqlite3(pinned, folder, env).then(() => fs.writeFileSync(ready, ''));
+		sqlite3Builds.set(
+			folder,
+			build.then(() => path.join(binary, 'node_sqlite3.node')),
+		);
+		// A failed build is tried again by the next install that asks.
+		build.catch(() => sqlite3Builds.delete(folder));
+	}
+	return await sqlite3Builds.get(folder);
+}
+const sqlite3Builds = new Map();
+
+/**
+ * Compiles sqlite3@pinned in `folder` for the Node.js on env's PATH. From source: prebuilt
+ * binaries come from a host this machine may not reach.
+ */
+async function buildSqlite3(pinned, folder, env) {
+	// What an interrupted build left is not to be trusted: start over.
+	fs.rmSync(folder, { recursive: true, force: true });
 	fs.mkdirSync(folder, { recursive: true });
 	fs.writeFileSync(path.join(folder, 'package.json'), '{"private":true}');
 	const options = { cwd: folder, env: { ...env, JOBS: '2' } };
@@ -169,7 +224,6 @@ async function buildSqlite3(version, folder, env) {
 		options,
 	);
 	await npmOrFail(['rebuild', 'sqlite3', '--build-from-source'], options);
-	return path.join(folder, 'node_modules', 'sqlite3', 'build', 'Release', 'node_sqlite3.node');
 }
 
 async function npmOrFail(args, options) {
@@ -540,6 +594,7 @@ module.exports = {
 	N8N_VERSIONS,
 	ROOT,
 	ensureN8n,
+	ensureN8ns,
 	packPackage,
 	createN8n,
 	removePack,

@@ -1,12 +1,17 @@
 /**
  * Before the end-to-end suites: the unit suites' scratch folder, and Chromium, which the editor
  * tests drive, checked up front (npm run test:e2e installs it when missing, as it does PostgreSQL
- * and Redis, which scripts/services.js installs too when jest is run alone).
+ * and Redis, which scripts/services.js installs too when jest is run alone). Then every n8n
+ * version the suites use, installed side by side on first use (once per version, into the cache)
+ * instead of one after another as each suite reaches it.
  */
+const { ensureN8ns } = require('../../scripts/n8n');
 const { requireCommands } = require('../../scripts/setup');
 const scratch = require('../globalSetup');
+const { E2E_INSTALLS } = require('./versions');
 
 module.exports = async function globalSetup() {
 	requireCommands('The end-to-end tests', ['chromium'], 'apt-get install -y chromium');
 	await scratch();
+	await ensureN8ns(E2E_INSTALLS);
 };
