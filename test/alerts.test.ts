@@ -2,16 +2,18 @@
 import type { IDataObject, INode } from 'n8n-workflow';
 
 import {
-	checkedNumber,
-	formatDuration,
 	missedRun,
 	newlyMissed,
 	overdueStarts,
-	rowErrorRate,
 	rowErrorRateAlert,
-	rowErrorRateAtOrAbove,
-	timeWithZone,
 } from '../nodes/BrazeCdi/helpers/alerts';
+import { formatDuration, formatPercent, timeWithZone } from '../nodes/BrazeCdi/helpers/format';
+import {
+	rowCounts,
+	rowFailureRate,
+	rowFailureRateAtOrAbove,
+} from '../nodes/BrazeCdi/helpers/syncs';
+import { checkedNumber } from '../nodes/BrazeCdi/shared/parameters';
 
 const MINUTE = 60_000;
 const rows = (synced: number | string | null, failed: number | string | null): IDataObject => ({
@@ -19,22 +21,34 @@ const rows = (synced: number | string | null, failed: number | string | null): I
 	rows_failed_with_errors: failed,
 });
 
-describe('row error rate', () => {
-	test('failed / (synced + failed), in %; no rows (or no counts) is no rate', () => {
-		expect(rowErrorRate(rows(925, 75))).toBe(7.5);
-		expect(rowErrorRate(rows(0, 10))).toBe(100);
-		expect(rowErrorRate(rows(0, 0))).toBeUndefined();
-		expect(rowErrorRate({})).toBeUndefined();
-		expect(rowErrorRate(rows('12', null))).toBeUndefined();
+describe('row failure rate', () => {
+	const rate = (sync: IDataObject) => rowFailureRate(rowCounts(sync));
+	const atOrAbove = (sync: IDataObject, threshold: number) =>
+		rowFailureRateAtOrAbove(rowCounts(sync), threshold);
+
+	test('failed / (synced + failed), from 0 to 1; no rows (or no counts) is no rate', () => {
+		expect(rate(rows(925, 75))).toBe(0.075);
+		expect(rate(rows(0, 10))).toBe(1);
+		expect(rate(rows(0, 0))).toBeUndefined();
+		expect(rate({})).toBeUndefined();
+		expect(rate(rows('12', null))).toBeUndefined();
+	});
+
+	test('a count that is negative, not finite or not a number counts as 0', () => {
+		expect(rowCounts(rows(-5, 10))).toEqual({ synced: 0, failed: 10 });
+		expect(rowCounts(rows(90, -10))).toEqual({ synced: 90, failed: 0 });
+		expect(rowCounts(rows(Infinity, NaN))).toEqual({ synced: 0, failed: 0 });
+		expect(rowCounts(rows('7', 3))).toEqual({ synced: 0, failed: 3 });
 	});
 
 	test('at or above: exactly at the threshold counts, just below does not, 0 rows never', () => {
-		expect(rowErrorRateAtOrAbove(rows(95, 5), 5)).toBe(true);
-		expect(rowErrorRateAtOrAbove(rows(9501, 499), 5)).toBe(false); // 4.99 %
-		expect(rowErrorRateAtOrAbove(rows(71, 29), 29)).toBe(true); // 28.999… in floating point
-		expect(rowErrorRateAtOrAbove(rows(0, 0), 0)).toBe(false);
-		expect(rowErrorRateAtOrAbove(rows(100, 0), 0)).toBe(true);
-		expect(rowErrorRateAtOrAbove(rows(0, 1), 100)).toBe(true);
+		expect(atOrAbove(rows(95, 5), 5)).toBe(true);
+		expect(atOrAbove(rows(9501, 499), 5)).toBe(false); // 4.99 %
+		expect(atOrAbove(rows(71, 29), 29)).toBe(true); // 28.999… in floating point
+		expect(atOrAbove(rows(0, 0), 0)).toBe(false);
+		expect(atOrAbove(rows(100, 0), 0)).toBe(true);
+		expect(atOrAbove(rows(0, 1), 100)).toBe(true);
+		expect(atOrAbove(rows(-100, 5), 100)).toBe(true); // 5 of 5 rows
 	});
 
 	test('the alert says the rate, the threshold, the sync and the rows', () => {
@@ -54,12 +68,26 @@ describe('row error rate', () => {
 	});
 });
 
-test('durations in words: whole minutes, hours when there are', () => {
-	expect(formatDuration(134 * MINUTE + 59_999)).toBe('2 h 14 min');
-	expect(formatDuration(45 * MINUTE)).toBe('45 min');
-	expect(formatDuration(120 * MINUTE)).toBe('2 h');
-	expect(formatDuration(59_999)).toBe('0 min');
-	expect(formatDuration(26 * 60 * MINUTE + MINUTE)).toBe('26 h 1 min');
+test('durations in words: the two largest units, cut to whole seconds or minutes', () => {
+	expect(formatDuration(134 * MINUTE + 59_999, 'minutes')).toBe('2 h 14 min');
+	expect(formatDuration(45 * MINUTE + 59_999, 'minutes')).toBe('45 min');
+	expect(formatDuration(120 * MINUTE, 'minutes')).toBe('2 h');
+	expect(formatDuration(59_999, 'minutes')).toBe('0 min');
+	expect(formatDuration(26 * 60 * MINUTE + MINUTE, 'minutes')).toBe('26 h 1 min');
+	expect(formatDuration(45 * MINUTE + 3_999)).toBe('45 min 3 s');
+	expect(formatDuration(2 * 60 * MINUTE + 59_999)).toBe('2 h');
+	expect(formatDuration(180_000)).toBe('3 min');
+	expect(formatDuration(5_999)).toBe('5 s');
+	expect(formatDuration(0)).toBe('0 s');
+	expect(formatDuration(-5_000)).toBe('0 s');
+});
+
+test('percentages: a share from 0 to 1, up to two decimals, no trailing zeros', () => {
+	expect(formatPercent(0.075)).toBe('7.5 %');
+	expect(formatPercent(1 / 3)).toBe('33.33 %');
+	expect(formatPercent(0.29)).toBe('29 %'); // 28.999… in floating point
+	expect(formatPercent(0.00004)).toBe('0 %');
+	expect(formatPercent(1)).toBe('100 %');
 });
 
 test("times in the workflow's time zone, named", () => {
@@ -127,7 +155,7 @@ describe('missed runs', () => {
 	});
 });
 
-describe('parameters', () => {
+describe('number parameters (every node and operation)', () => {
 	const node = { name: 'Braze CDI Trigger' } as INode;
 
 	test('a value within the range is returned', () => {

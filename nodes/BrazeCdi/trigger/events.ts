@@ -1,13 +1,8 @@
 import type { IDataObject, IPollFunctions } from 'n8n-workflow';
 
-import {
-	checkedNumber,
-	MINUTE_MS,
-	rowErrorRateAlert,
-	rowErrorRateAtOrAbove,
-	runningTooLongAlert,
-} from '../helpers/alerts';
-import { startTime, toSyncItem } from '../helpers/syncs';
+import { MINUTE_MS, rowErrorRateAlert, runningTooLongAlert } from '../helpers/alerts';
+import { rowCounts, rowFailureRateAtOrAbove, startTime, toSyncItem } from '../helpers/syncs';
+import { checkedNumber } from '../shared/parameters';
 
 /** What an event emits, from the parameters of the node. */
 export interface SyncEvent {
@@ -40,7 +35,7 @@ export function syncEvent(this: IPollFunctions): SyncEvent {
 				{ min: 0, max: 100 },
 			);
 			return {
-				emits: (sync) => finished(sync) && rowErrorRateAtOrAbove(sync, threshold),
+				emits: (sync) => finished(sync) && rowFailureRateAtOrAbove(rowCounts(sync), threshold),
 				alert: (sync, name) => rowErrorRateAlert(name, sync, threshold, timeZone),
 			};
 		}

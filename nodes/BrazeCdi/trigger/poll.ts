@@ -14,7 +14,7 @@ import {
 	stateFromLastJob,
 	type WatchState,
 } from '../helpers/syncWatch';
-import { latestSync, startTime } from '../helpers/syncs';
+import { latestSync, parseTime, startTime } from '../helpers/syncs';
 import { readIntegrations, readSyncs } from '../reader/readSyncs';
 import { checkIntegrationId } from '../shared/parameters';
 import { integrationList, jobSyncStatus, pollRateLimited } from '../transport';
@@ -256,7 +256,7 @@ async function watchedIntegrations(this: IPollFunctions, deadline?: number): Pro
 			id: String(integration.integration_id),
 			name:
 				typeof integration.integration_name === 'string' ? integration.integration_name : undefined,
-			lastStart: startTime({ sync_start_time: start }),
+			lastStart: parseTime(start),
 			lastJob: JSON.stringify([start, status]),
 			lastStatus: status,
 		};
