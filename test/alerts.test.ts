@@ -1,4 +1,5 @@
-/** The trigger's alert helpers (helpers/alerts.ts): plain functions, no n8n. */
+/** The trigger's alert helpers and what they share with Summarize: plain functions, no n8n. */
+import fc from 'fast-check';
 import type { IDataObject, INode } from 'n8n-workflow';
 
 import {
@@ -8,6 +9,8 @@ import {
 	rowErrorRateAlert,
 } from '../nodes/BrazeCdi/helpers/alerts';
 import { formatDuration, formatPercent, timeWithZone } from '../nodes/BrazeCdi/helpers/format';
+import { reportText } from '../nodes/BrazeCdi/helpers/report';
+import { summarizeSyncs } from '../nodes/BrazeCdi/helpers/summary';
 import {
 	rowCounts,
 	rowFailureRate,
@@ -173,5 +176,61 @@ describe('number parameters (every node and operation)', () => {
 		[Number.NaN, { min: 1, whole: true }, 'Field must be a whole number of 1 or more, not NaN'],
 	])('%p is refused, the message names the field', (value, range, message) => {
 		expect(() => checkedNumber(node, 'Field', value, range)).toThrow(message);
+	});
+});
+
+describe('the trigger and Summarize count rows alike', () => {
+	const count = fc.oneof(
+		fc.nat({ max: 1_000_000 }),
+		fc.integer({ min: -1_000, max: -1 }),
+		fc.constantFrom(Number.NaN, Infinity, -Infinity, null, undefined, '12'),
+	);
+	const finished = (synced: unknown, failed: unknown) => ({
+		job_status: 'partial',
+		sync_start_time: '2026-03-25T12:00:00.000Z',
+		sync_finish_time: '2026-03-25T12:05:00.000Z',
+		rows_synced: synced,
+		rows_failed_with_errors: failed,
+	});
+
+	test('rows, failure rate and its rounding: the alert says what the report says', () => {
+		fc.assert(
+			fc.property(count, count, fc.double({ min: 0, max: 100, noNaN: true }), (s, f, threshold) => {
+				const sync = finished(s, f) as IDataObject;
+				const figures = summarizeSyncs([sync]);
+				const report = reportText(
+					[{ figures: { ...figures, integration_id: 'int-a' }, syncs: [sync] }],
+					'UTC',
+				);
+				const alert = rowErrorRateAlert('X', sync, threshold, 'UTC');
+
+				const [, alertRate, alertFailed, alertTotal] = alert.match(
+					/^Row error rate (\S+ %) .*: (\d+) of (\d+) rows failed$/,
+				)!;
+				const synced = Number(figures.rows_synced);
+				const failed = Number(figures.rows_failed_with_errors);
+				expect([Number(alertFailed), Number(alertTotal)]).toEqual([failed, synced + failed]);
+				if (synced + failed === 0) {
+					expect(figures.row_failure_rate).toBeNull();
+					expect(rowFailureRateAtOrAbove(rowCounts(sync), threshold)).toBe(false);
+				} else {
+					expect(report).toContain(`${failed.toLocaleString('en-US')} failed (${alertRate})`);
+					expect(alertRate).toBe(formatPercent(figures.row_failure_rate as number));
+				}
+			}),
+		);
+	});
+
+	test('negative and non-finite counts are no rows, in both', () => {
+		const sync = finished(-500, 25) as IDataObject;
+		expect(summarizeSyncs([sync])).toMatchObject({
+			rows_synced: 0,
+			rows_failed_with_errors: 25,
+			row_failure_rate: 1,
+		});
+		expect(rowErrorRateAlert('X', sync, 50, 'UTC')).toMatch(
+			/^Row error rate 100 % .*: 25 of 25 rows failed$/,
+		);
+		expect(summarizeSyncs([finished(Infinity, NaN) as IDataObject]).row_failure_rate).toBeNull();
 	});
 });

@@ -221,8 +221,8 @@ export interface RunOptions {
 	input?: IDataObject[];
 	continueOnFail?: boolean;
 	timezone?: string;
-	/** Cancel the execution after this long, as n8n's Stop button and execution timeout do. */
-	cancelAfterMs?: number;
+	/** Cancels the execution when this settles, as n8n's Stop button and execution timeout do. */
+	cancelWhen?: Promise<unknown>;
 }
 
 export interface RunResult {
@@ -297,8 +297,7 @@ export async function runBrazeNode(options: RunOptions): Promise<RunResult> {
 		runExecutionData,
 	);
 	const running = execution.processRunExecutionData(workflow);
-	if (options.cancelAfterMs !== undefined)
-		setTimeout(() => running.cancel(), options.cancelAfterMs);
+	void options.cancelWhen?.then(() => running.cancel());
 	await running; // settles once the nodes have returned, cancelled or not
 	const run = await done;
 
