@@ -43,7 +43,7 @@ export const NODE_TYPE = 'n8n-nodes-braze-cdi.brazeCdi';
 export const CREDENTIAL_TYPE = 'brazeCdiApi';
 export const API_KEY = 'test-key-7f3a9c2e-5b1d-4e8f-a6c0-d2b4e6f8a1c3';
 export const ENDPOINT = 'https://rest.iad-01.braze.com';
-export const CREDENTIALS = { restEndpoint: ENDPOINT, apiKey: API_KEY };
+const CREDENTIALS = { restEndpoint: ENDPOINT, apiKey: API_KEY };
 
 let loaded: Promise<PackageDirectoryLoader> | undefined;
 
@@ -225,7 +225,7 @@ export interface RunOptions {
 	cancelWhen?: Promise<unknown>;
 }
 
-export interface RunResult {
+interface RunResult {
 	/** The Braze node's output items (json and pairedItem). */
 	items: INodeExecutionData[];
 	/** The Braze node's error, when it failed. */
@@ -309,7 +309,7 @@ export async function runBrazeNode(options: RunOptions): Promise<RunResult> {
 	};
 }
 
-export interface CredentialTestResult {
+interface CredentialTestResult {
 	status: 'OK' | 'Error';
 	message: string;
 }
@@ -389,10 +389,10 @@ export async function testCredential(
 	return { status: 'OK', message: 'Connection successful!' };
 }
 
-export const TRIGGER_TYPE = 'n8n-nodes-braze-cdi.brazeCdiTrigger';
+const TRIGGER_TYPE = 'n8n-nodes-braze-cdi.brazeCdiTrigger';
 
 /** How a test poll runs: n8n 2.41's poll budget, or none as on n8n 1.x. */
-export interface PollOptions {
+interface PollOptions {
 	budgetMs?: number;
 	noBudget?: boolean;
 }

@@ -21,7 +21,7 @@ export const CUSTOM_ENDPOINT = 'custom';
  * of Braze). The one rule for the node and for the credential's test request, whose expression
  * is built from it. Applied to the URL trimmed and without trailing slashes.
  */
-export const USABLE_CUSTOM_URL =
+const USABLE_CUSTOM_URL =
 	/^(?:https:\/\/[^\s/?#@]+|http:\/\/(?:localhost|127\.0\.0\.1|\[::1\])(?::\d+)?)(?:\/[^\s?#@]*)?$/i;
 
 /** USABLE_CUSTOM_URL in words: the one message for a custom URL the key must not go to. */
@@ -55,7 +55,7 @@ export function resolveRestEndpoint(
  * A character no API key holds: a line break, tab or other control character inside the key
  * (pasted from a wrapped line), which would otherwise reach Braze and come back as a 401.
  */
-export const API_KEY_CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
+const API_KEY_CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
 
 /** What is wrong with the API key (as sent: trimmed), naming the field; undefined when nothing. */
 export function apiKeyProblem(apiKey: string): string | undefined {

@@ -24,7 +24,7 @@ const OTHER_COLOUR = '#9e9e9e';
 const CELLS_PER_ROW = 48;
 
 /** Unhealthy integrations first; otherwise in the order given (the integrations list's). */
-export function unhealthyFirst(entries: ReportEntry[]): ReportEntry[] {
+function unhealthyFirst(entries: ReportEntry[]): ReportEntry[] {
 	return [
 		...entries.filter((entry) => entry.figures.healthy !== true),
 		...entries.filter((entry) => entry.figures.healthy === true),

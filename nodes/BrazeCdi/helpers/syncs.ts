@@ -26,7 +26,7 @@ export function parseTime(value: unknown): number | undefined {
 }
 
 /** Rows a sync (or several, added up) counted as synced and as failed. */
-export interface RowCounts {
+interface RowCounts {
 	synced: number;
 	failed: number;
 }
