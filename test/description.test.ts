@@ -152,9 +152,9 @@ test('no description holds <text> that n8n would render as an HTML tag (and so s
 	expect(texts.filter((text) => /<[a-z_][\w-]*>/i.test(text))).toEqual([]);
 });
 
-// Widths measured in n8n 2.41.1's editor: a collection option's label has 184 px (33 characters
-// needed 192 px, "Max Wait for Rate Limit (Seconds)"), and an option's description two lines of
-// 358 px, cut with "…" beyond (about 120 characters fit).
+// Widths measured in n8n 2.41.1's editor: a collection option's label has 184 px (a label of 33
+// characters needed 192 px, and was cut), and an option's description two lines of 358 px, cut
+// with "…" beyond (about 120 characters fit).
 test('no label or operation description is longer than the editor shows', async () => {
 	const { node, trigger } = await descriptions();
 	const properties = [...node.properties, ...trigger.properties];

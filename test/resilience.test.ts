@@ -139,7 +139,7 @@ describe('rate limits', () => {
 		expect(new Set(served).size).toBe(served.length);
 	}, 30_000);
 
-	test('past Max Wait, it fails saying how far it got, instead of waiting', async () => {
+	test('past Max Rate-Limit Wait, it fails saying how far it got, instead of waiting', async () => {
 		await simulate({ rateLimits: { jobSyncStatus: { limit: 1, windowMs: 60_000 } } });
 
 		const result = await listAll({ maxWait: 2 });
@@ -154,7 +154,7 @@ describe('rate limits', () => {
 	test('a stopped or timed-out execution stops waiting for the limit at once', async () => {
 		let answered!: () => void;
 		const firstAnswer = new Promise<void>((resolve) => (answered = resolve));
-		// An hour until the window resets, and Max Wait allows it: only the stop ends the wait
+		// An hour until the window resets, and Max Rate-Limit Wait allows it: only the stop ends the wait
 		// (past the test's timeout, the test fails).
 		await simulate({
 			rateLimits: { jobSyncStatus: { limit: 1, windowMs: 3_600_000 } },
