@@ -7,6 +7,7 @@ import type {
 
 import {
 	CUSTOM_ENDPOINT,
+	CUSTOM_URL_RULE,
 	REST_ENDPOINTS,
 	TEST_BASE_URL_EXPRESSION,
 } from '../nodes/BrazeCdi/helpers/endpoint';
@@ -45,8 +46,7 @@ export class BrazeCdiApi implements ICredentialType {
 			type: 'string',
 			default: '',
 			placeholder: 'https://rest.iad-01.braze.com',
-			description:
-				'A REST endpoint not in the list. Must start with https:// (http:// only for localhost, 127.0.0.1 and [::1]).',
+			description: `A REST endpoint not in the list, such as a proxy in front of Braze. ${CUSTOM_URL_RULE}.`,
 			displayOptions: { show: { restEndpoint: [CUSTOM_ENDPOINT] } },
 		},
 		{

@@ -1,17 +1,22 @@
-/** The trigger's alert helpers (helpers/alerts.ts): plain functions, no n8n. */
+/** The trigger's alert helpers and what they share with Summarize: plain functions, no n8n. */
+import fc from 'fast-check';
 import type { IDataObject, INode } from 'n8n-workflow';
 
 import {
-	checkedNumber,
-	formatDuration,
 	missedRun,
 	newlyMissed,
 	overdueStarts,
-	rowErrorRate,
 	rowErrorRateAlert,
-	rowErrorRateAtOrAbove,
-	timeWithZone,
 } from '../nodes/BrazeCdi/helpers/alerts';
+import { formatDuration, formatPercent, timeWithZone } from '../nodes/BrazeCdi/helpers/format';
+import { reportText } from '../nodes/BrazeCdi/helpers/report';
+import { summarizeSyncs } from '../nodes/BrazeCdi/helpers/summary';
+import {
+	rowCounts,
+	rowFailureRate,
+	rowFailureRateAtOrAbove,
+} from '../nodes/BrazeCdi/helpers/syncs';
+import { checkedNumber } from '../nodes/BrazeCdi/shared/parameters';
 
 const MINUTE = 60_000;
 const rows = (synced: number | string | null, failed: number | string | null): IDataObject => ({
@@ -19,22 +24,34 @@ const rows = (synced: number | string | null, failed: number | string | null): I
 	rows_failed_with_errors: failed,
 });
 
-describe('row error rate', () => {
-	test('failed / (synced + failed), in %; no rows (or no counts) is no rate', () => {
-		expect(rowErrorRate(rows(925, 75))).toBe(7.5);
-		expect(rowErrorRate(rows(0, 10))).toBe(100);
-		expect(rowErrorRate(rows(0, 0))).toBeUndefined();
-		expect(rowErrorRate({})).toBeUndefined();
-		expect(rowErrorRate(rows('12', null))).toBeUndefined();
+describe('row failure rate', () => {
+	const rate = (sync: IDataObject) => rowFailureRate(rowCounts(sync));
+	const atOrAbove = (sync: IDataObject, threshold: number) =>
+		rowFailureRateAtOrAbove(rowCounts(sync), threshold);
+
+	test('failed / (synced + failed), from 0 to 1; no rows (or no counts) is no rate', () => {
+		expect(rate(rows(925, 75))).toBe(0.075);
+		expect(rate(rows(0, 10))).toBe(1);
+		expect(rate(rows(0, 0))).toBeUndefined();
+		expect(rate({})).toBeUndefined();
+		expect(rate(rows('12', null))).toBeUndefined();
+	});
+
+	test('a count that is negative, not finite or not a number counts as 0', () => {
+		expect(rowCounts(rows(-5, 10))).toEqual({ synced: 0, failed: 10 });
+		expect(rowCounts(rows(90, -10))).toEqual({ synced: 90, failed: 0 });
+		expect(rowCounts(rows(Infinity, NaN))).toEqual({ synced: 0, failed: 0 });
+		expect(rowCounts(rows('7', 3))).toEqual({ synced: 0, failed: 3 });
 	});
 
 	test('at or above: exactly at the threshold counts, just below does not, 0 rows never', () => {
-		expect(rowErrorRateAtOrAbove(rows(95, 5), 5)).toBe(true);
-		expect(rowErrorRateAtOrAbove(rows(9501, 499), 5)).toBe(false); // 4.99 %
-		expect(rowErrorRateAtOrAbove(rows(71, 29), 29)).toBe(true); // 28.999… in floating point
-		expect(rowErrorRateAtOrAbove(rows(0, 0), 0)).toBe(false);
-		expect(rowErrorRateAtOrAbove(rows(100, 0), 0)).toBe(true);
-		expect(rowErrorRateAtOrAbove(rows(0, 1), 100)).toBe(true);
+		expect(atOrAbove(rows(95, 5), 5)).toBe(true);
+		expect(atOrAbove(rows(9501, 499), 5)).toBe(false); // 4.99 %
+		expect(atOrAbove(rows(71, 29), 29)).toBe(true); // 28.999… in floating point
+		expect(atOrAbove(rows(0, 0), 0)).toBe(false);
+		expect(atOrAbove(rows(100, 0), 0)).toBe(true);
+		expect(atOrAbove(rows(0, 1), 100)).toBe(true);
+		expect(atOrAbove(rows(-100, 5), 100)).toBe(true); // 5 of 5 rows
 	});
 
 	test('the alert says the rate, the threshold, the sync and the rows', () => {
@@ -54,12 +71,26 @@ describe('row error rate', () => {
 	});
 });
 
-test('durations in words: whole minutes, hours when there are', () => {
-	expect(formatDuration(134 * MINUTE + 59_999)).toBe('2 h 14 min');
-	expect(formatDuration(45 * MINUTE)).toBe('45 min');
-	expect(formatDuration(120 * MINUTE)).toBe('2 h');
-	expect(formatDuration(59_999)).toBe('0 min');
-	expect(formatDuration(26 * 60 * MINUTE + MINUTE)).toBe('26 h 1 min');
+test('durations in words: the two largest units, cut to whole seconds or minutes', () => {
+	expect(formatDuration(134 * MINUTE + 59_999, 'minutes')).toBe('2 h 14 min');
+	expect(formatDuration(45 * MINUTE + 59_999, 'minutes')).toBe('45 min');
+	expect(formatDuration(120 * MINUTE, 'minutes')).toBe('2 h');
+	expect(formatDuration(59_999, 'minutes')).toBe('0 min');
+	expect(formatDuration(26 * 60 * MINUTE + MINUTE, 'minutes')).toBe('26 h 1 min');
+	expect(formatDuration(45 * MINUTE + 3_999)).toBe('45 min 3 s');
+	expect(formatDuration(2 * 60 * MINUTE + 59_999)).toBe('2 h');
+	expect(formatDuration(180_000)).toBe('3 min');
+	expect(formatDuration(5_999)).toBe('5 s');
+	expect(formatDuration(0)).toBe('0 s');
+	expect(formatDuration(-5_000)).toBe('0 s');
+});
+
+test('percentages: a share from 0 to 1, up to two decimals, no trailing zeros', () => {
+	expect(formatPercent(0.075)).toBe('7.5 %');
+	expect(formatPercent(1 / 3)).toBe('33.33 %');
+	expect(formatPercent(0.29)).toBe('29 %'); // 28.999… in floating point
+	expect(formatPercent(0.00004)).toBe('0 %');
+	expect(formatPercent(1)).toBe('100 %');
 });
 
 test("times in the workflow's time zone, named", () => {
@@ -127,7 +158,7 @@ describe('missed runs', () => {
 	});
 });
 
-describe('parameters', () => {
+describe('number parameters (every node and operation)', () => {
 	const node = { name: 'Braze CDI Trigger' } as INode;
 
 	test('a value within the range is returned', () => {
@@ -145,5 +176,61 @@ describe('parameters', () => {
 		[Number.NaN, { min: 1, whole: true }, 'Field must be a whole number of 1 or more, not NaN'],
 	])('%p is refused, the message names the field', (value, range, message) => {
 		expect(() => checkedNumber(node, 'Field', value, range)).toThrow(message);
+	});
+});
+
+describe('the trigger and Summarize count rows alike', () => {
+	const count = fc.oneof(
+		fc.nat({ max: 1_000_000 }),
+		fc.integer({ min: -1_000, max: -1 }),
+		fc.constantFrom(Number.NaN, Infinity, -Infinity, null, undefined, '12'),
+	);
+	const finished = (synced: unknown, failed: unknown) => ({
+		job_status: 'partial',
+		sync_start_time: '2026-03-25T12:00:00.000Z',
+		sync_finish_time: '2026-03-25T12:05:00.000Z',
+		rows_synced: synced,
+		rows_failed_with_errors: failed,
+	});
+
+	test('rows, failure rate and its rounding: the alert says what the report says', () => {
+		fc.assert(
+			fc.property(count, count, fc.double({ min: 0, max: 100, noNaN: true }), (s, f, threshold) => {
+				const sync = finished(s, f) as IDataObject;
+				const figures = summarizeSyncs([sync]);
+				const report = reportText(
+					[{ figures: { ...figures, integration_id: 'int-a' }, syncs: [sync] }],
+					'UTC',
+				);
+				const alert = rowErrorRateAlert('X', sync, threshold, 'UTC');
+
+				const [, alertRate, alertFailed, alertTotal] = alert.match(
+					/^Row error rate (\S+ %) .*: (\d+) of (\d+) rows failed$/,
+				)!;
+				const synced = Number(figures.rows_synced);
+				const failed = Number(figures.rows_failed_with_errors);
+				expect([Number(alertFailed), Number(alertTotal)]).toEqual([failed, synced + failed]);
+				if (synced + failed === 0) {
+					expect(figures.row_failure_rate).toBeNull();
+					expect(rowFailureRateAtOrAbove(rowCounts(sync), threshold)).toBe(false);
+				} else {
+					expect(report).toContain(`${failed.toLocaleString('en-US')} failed (${alertRate})`);
+					expect(alertRate).toBe(formatPercent(figures.row_failure_rate as number));
+				}
+			}),
+		);
+	});
+
+	test('negative and non-finite counts are no rows, in both', () => {
+		const sync = finished(-500, 25) as IDataObject;
+		expect(summarizeSyncs([sync])).toMatchObject({
+			rows_synced: 0,
+			rows_failed_with_errors: 25,
+			row_failure_rate: 1,
+		});
+		expect(rowErrorRateAlert('X', sync, 50, 'UTC')).toMatch(
+			/^Row error rate 100 % .*: 25 of 25 rows failed$/,
+		);
+		expect(summarizeSyncs([finished(Infinity, NaN) as IDataObject]).row_failure_rate).toBeNull();
 	});
 });

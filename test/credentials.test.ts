@@ -1,6 +1,6 @@
 import nock from 'nock';
 
-import { resolveRestEndpoint } from '../nodes/BrazeCdi/helpers/endpoint';
+import { CUSTOM_URL_RULE, resolveRestEndpoint } from '../nodes/BrazeCdi/helpers/endpoint';
 import { API_KEY, CREDENTIAL_TYPE, ENDPOINT, loadPackage, testCredential } from './harness';
 
 /** Braze answers the credential test's GET /cdi/integrations with `status`. */
@@ -115,13 +115,14 @@ describe('Credential "Braze CDI API"', () => {
 		'http://localhost.example.com',
 		'http://10.0.0.5:4010',
 	])(
-		'the key is never sent over plain http to %s: the test fails without a request',
+		'the key is never sent over plain http to %s: the test fails without a request, as the node refuses it',
 		async (customUrl) => {
 			const braze = integrationsAnswer(200, customUrl);
 
 			const result = await testCredential({ restEndpoint: 'custom', customUrl, apiKey: API_KEY });
 
 			expect(result.status).toBe('Error');
+			expect(resolveRestEndpoint('custom', customUrl)).toEqual({ problem: CUSTOM_URL_RULE });
 			expect(braze.seen).toEqual([]);
 		},
 	);

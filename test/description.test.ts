@@ -32,42 +32,45 @@ function everyProperty(
 	]);
 }
 
-test('the subtitle names the operation in words, as the Operation list does', async () => {
-	const { node } = await descriptions();
-	const operations = node.properties.filter((property) => property.name === 'operation');
+/** The subtitle the editor shows under a node with these parameters. */
+function subtitleOf(description: INodeTypeDescription, parameters: INode['parameters']): unknown {
 	const nodeTypes = {
-		getByName: () => ({ description: node }),
-		getByNameAndVersion: () => ({ description: node }),
+		getByName: () => ({ description }),
+		getByNameAndVersion: () => ({ description }),
 		getKnownTypes: () => ({}),
 	};
-	let checked = 0;
-	for (const property of operations) {
-		for (const option of property.options as INodePropertyOptions[]) {
-			const parameters = {
-				resource: property.displayOptions!.show!.resource![0],
-				operation: option.value,
-			};
-			const braze = {
-				id: 'b',
-				name: 'Braze',
-				type: 'brazeCdi',
-				typeVersion: 1,
-				parameters,
-				position: [0, 0],
-			} as INode;
-			const workflow = new Workflow({
-				nodes: [braze],
-				connections: {},
-				active: false,
-				nodeTypes: nodeTypes as never,
-			});
-			expect(
-				workflow.expression.getSimpleParameterValue(braze, node.subtitle!, 'internal', {}),
-			).toBe(option.name);
-			checked++;
-		}
-	}
-	expect(checked).toBe(5);
+	const node = {
+		id: 'n',
+		name: 'Node',
+		type: description.name,
+		typeVersion: 1,
+		parameters,
+		position: [0, 0],
+	} as INode;
+	const workflow = new Workflow({
+		nodes: [node],
+		connections: {},
+		active: false,
+		nodeTypes: nodeTypes as never,
+	});
+	return workflow.expression.getSimpleParameterValue(node, description.subtitle!, 'internal', {});
+}
+
+// "list" is an operation of both resources, under two names: the subtitle tells them apart.
+test('the subtitle names the operation in words, as its Operation list does', async () => {
+	const { node } = await descriptions();
+	const shown = node.properties
+		.filter((property) => property.name === 'operation')
+		.flatMap((property) =>
+			(property.options as INodePropertyOptions[]).map((option) => {
+				const resource = property.displayOptions!.show!.resource![0] as string;
+				const operation = option.value as string;
+				return [subtitleOf(node, { resource, operation }), option.name];
+			}),
+		);
+
+	expect(shown).toHaveLength(5);
+	for (const [subtitle, name] of shown) expect(subtitle).toBe(name);
 });
 
 test("Trigger Sync's Poll Interval, Timeout and Fail on Status apply only when waiting", async () => {
@@ -92,16 +95,51 @@ test("Trigger Sync's Poll Interval, Timeout and Fail on Status apply only when w
 	expect(resolved(false)).toEqual({ ifAlreadyRunning: 'fail' });
 });
 
-test("the trigger's Watch says what it does, each choice too", async () => {
+test('every field and every choice the editor shows says what it does, beyond its name', async () => {
+	const { node, trigger } = await descriptions();
+	// Resource, Operation and Event are lists of names whose choices explain themselves (the
+	// operations' and events' descriptions are checked below); a collection's options are fields.
+	const headings = ['resource', 'operation', 'event'];
+	const unexplained = [node, trigger].flatMap((description) =>
+		everyProperty(description.properties)
+			// n8n's own Poll Times (a fixed collection's entries hold values, not a field) aside.
+			.filter((property) => 'displayName' in property && !('values' in property))
+			.flatMap((property) => {
+				const field = property as INodeProperties;
+				if (headings.includes(field.name)) return [];
+				const choices =
+					field.type === 'options' || field.type === 'multiOptions'
+						? (field.options as INodePropertyOptions[])
+						: [];
+				return [
+					...(field.type === 'collection' || explains(field.description, field.displayName)
+						? []
+						: [`${description.name}.${field.name}`]),
+					...choices
+						.filter((choice) => !explains(choice.description, choice.name))
+						.map((choice) => `${description.name}.${field.name}=${String(choice.value)}`),
+				];
+			}),
+	);
+
+	expect(unexplained).toEqual([]);
+});
+
+/** A description that says more than the name: at least three words, and not the name again. */
+function explains(description: string | undefined, name: string): boolean {
+	const text = (description ?? '').trim();
+	return text.split(/\s+/).length >= 3 && text.toLowerCase() !== name.toLowerCase();
+}
+
+test("the trigger's Watch choices say what each costs in requests and permissions", async () => {
 	const { trigger } = await descriptions();
 	const watch = trigger.properties.find((property) => property.name === 'watch')!;
+	const choice = (value: string) =>
+		(watch.options as INodePropertyOptions[]).find((option) => option.value === value)!.description;
 
-	expect(watch.description).toMatch(/\w/);
-	expect(
-		(watch.options as INodePropertyOptions[]).every((option) =>
-			/\w/.test(option.description ?? ''),
-		),
-	).toBe(true);
+	expect(choice('integration')).toMatch(/one request a poll/);
+	expect(choice('allIntegrations')).toMatch(/cdi\.integration_list/);
+	expect(choice('integration')).not.toMatch(/cdi\.integration_list/);
 });
 
 test('no description holds <text> that n8n would render as an HTML tag (and so show nothing)', async () => {
@@ -114,9 +152,9 @@ test('no description holds <text> that n8n would render as an HTML tag (and so s
 	expect(texts.filter((text) => /<[a-z_][\w-]*>/i.test(text))).toEqual([]);
 });
 
-// Widths measured in n8n 2.41.1's editor: a collection option's label has 184 px (33 characters
-// needed 192 px, "Max Wait for Rate Limit (Seconds)"), and an option's description two lines of
-// 358 px, cut with "…" beyond (about 120 characters fit).
+// Widths measured in n8n 2.41.1's editor: a collection option's label has 184 px (a label of 33
+// characters needed 192 px, and was cut), and an option's description two lines of 358 px, cut
+// with "…" beyond (about 120 characters fit).
 test('no label or operation description is longer than the editor shows', async () => {
 	const { node, trigger } = await descriptions();
 	const properties = [...node.properties, ...trigger.properties];
@@ -141,30 +179,17 @@ test("the trigger's subtitle names its event in words; each event says what it e
 	const { trigger } = await descriptions();
 	const event = trigger.properties.find((property) => property.name === 'event')!;
 	const options = event.options as INodePropertyOptions[];
-	const nodeTypes = {
-		getByName: () => ({ description: trigger }),
-		getByNameAndVersion: () => ({ description: trigger }),
-		getKnownTypes: () => ({}),
+	// What each event's description must say it emits.
+	const emits: Record<string, RegExp> = {
+		rowErrorRate: /share of its rows failed/,
+		scheduledSyncMissed: /did not start within the grace period/,
+		syncFailed: /finished with one of the chosen statuses/,
+		syncFinished: /finished, whatever its status/,
+		syncRunningTooLong: /still running the chosen number of minutes/,
 	};
 	for (const option of options) {
-		const node = {
-			id: 't',
-			name: 'Trigger',
-			type: 'brazeCdiTrigger',
-			typeVersion: 1,
-			parameters: { event: option.value },
-			position: [0, 0],
-		} as INode;
-		const workflow = new Workflow({
-			nodes: [node],
-			connections: {},
-			active: false,
-			nodeTypes: nodeTypes as never,
-		});
-		expect(
-			workflow.expression.getSimpleParameterValue(node, trigger.subtitle!, 'internal', {}),
-		).toBe(option.name);
-		expect(option.description).toMatch(/\w/);
+		expect(subtitleOf(trigger, { event: option.value })).toBe(option.name);
+		expect(option.description).toMatch(emits[String(option.value)]);
 		expect(option.description!.length).toBeLessThanOrEqual(121);
 	}
 	expect(options.map((option) => option.value).sort()).toEqual([

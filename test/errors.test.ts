@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
+import { CUSTOM_URL_RULE } from '../nodes/BrazeCdi/helpers/endpoint';
 import { startSimulator } from '../simulator';
 import { API_KEY, ENDPOINT, runBrazeNode } from './harness';
 import {
@@ -424,19 +425,19 @@ describe('The credential endpoint', () => {
 	});
 
 	test.each([
-		['http://example.com', /Custom URL "http:\/\/example\.com" must start with https:\/\//],
-		['', /Custom URL is empty/],
-		['rest.iad-01.braze.com', /Custom URL "rest\.iad-01\.braze\.com" is not a URL/],
-		['https://user:pw@rest.example.com', /must not contain a user name/],
+		'http://example.com',
+		'',
+		'rest.iad-01.braze.com',
+		'https://user:pw@rest.example.com',
 	])(
-		'custom URL %j is refused before any request, naming the field',
-		async (customUrl, message) => {
+		'custom URL %j is refused before any request, with the one rule naming the field',
+		async (customUrl) => {
 			const result = await runBrazeNode({
 				parameters: list(),
 				credentials: { restEndpoint: 'custom', customUrl, apiKey: API_KEY },
 			});
 
-			expect(result.error?.message).toMatch(message);
+			expect(result.error?.message).toBe(CUSTOM_URL_RULE);
 			expect(result.error?.description).toBe(
 				'Fix the Braze CDI API credential, then run the node again.',
 			);

@@ -44,7 +44,7 @@ export const cursorFor = (skip: number) => Buffer.from(`skip:${skip}`).toString(
 
 export type LinkStyle = 'relative' | 'absolute' | 'missingSlash' | 'foreign';
 
-export interface HistoryOptions {
+interface HistoryOptions {
 	integrationId?: string;
 	linkStyle?: LinkStyle;
 	/** Put `prev` after `next` in the header (Braze's docs put it first). */

@@ -43,7 +43,7 @@ export const NODE_TYPE = 'n8n-nodes-braze-cdi.brazeCdi';
 export const CREDENTIAL_TYPE = 'brazeCdiApi';
 export const API_KEY = 'test-key-7f3a9c2e-5b1d-4e8f-a6c0-d2b4e6f8a1c3';
 export const ENDPOINT = 'https://rest.iad-01.braze.com';
-export const CREDENTIALS = { restEndpoint: ENDPOINT, apiKey: API_KEY };
+const CREDENTIALS = { restEndpoint: ENDPOINT, apiKey: API_KEY };
 
 let loaded: Promise<PackageDirectoryLoader> | undefined;
 
@@ -221,11 +221,11 @@ export interface RunOptions {
 	input?: IDataObject[];
 	continueOnFail?: boolean;
 	timezone?: string;
-	/** Cancel the execution after this long, as n8n's Stop button and execution timeout do. */
-	cancelAfterMs?: number;
+	/** Cancels the execution when this settles, as n8n's Stop button and execution timeout do. */
+	cancelWhen?: Promise<unknown>;
 }
 
-export interface RunResult {
+interface RunResult {
 	/** The Braze node's output items (json and pairedItem). */
 	items: INodeExecutionData[];
 	/** The Braze node's error, when it failed. */
@@ -297,8 +297,7 @@ export async function runBrazeNode(options: RunOptions): Promise<RunResult> {
 		runExecutionData,
 	);
 	const running = execution.processRunExecutionData(workflow);
-	if (options.cancelAfterMs !== undefined)
-		setTimeout(() => running.cancel(), options.cancelAfterMs);
+	void options.cancelWhen?.then(() => running.cancel());
 	await running; // settles once the nodes have returned, cancelled or not
 	const run = await done;
 
@@ -310,7 +309,7 @@ export async function runBrazeNode(options: RunOptions): Promise<RunResult> {
 	};
 }
 
-export interface CredentialTestResult {
+interface CredentialTestResult {
 	status: 'OK' | 'Error';
 	message: string;
 }
@@ -390,10 +389,10 @@ export async function testCredential(
 	return { status: 'OK', message: 'Connection successful!' };
 }
 
-export const TRIGGER_TYPE = 'n8n-nodes-braze-cdi.brazeCdiTrigger';
+const TRIGGER_TYPE = 'n8n-nodes-braze-cdi.brazeCdiTrigger';
 
 /** How a test poll runs: n8n 2.41's poll budget, or none as on n8n 1.x. */
-export interface PollOptions {
+interface PollOptions {
 	budgetMs?: number;
 	noBudget?: boolean;
 }

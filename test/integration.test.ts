@@ -1,6 +1,6 @@
 import nock from 'nock';
 
-import type { Simulator } from '../simulator';
+import type { RequestLogEntry, Simulator } from '../simulator';
 import { makeSyncs, startSimulator } from '../simulator';
 import { API_KEY, runBrazeNode, searchIntegrationsList } from './harness';
 import { expectNoKeyIn } from './fixtures';
@@ -11,9 +11,20 @@ const ALL = ['cdi.integration_job_status', 'cdi.integration_list', 'cdi.integrat
 const credentials = (apiKey = API_KEY) => ({ restEndpoint: 'custom', customUrl: sim.url, apiKey });
 const byId = (value: string) => ({ __rl: true, mode: 'id', value });
 const listRequests = () => sim.requests.filter((request) => request.path === '/cdi/integrations');
+const SYNC_STATUS = (id: string) => `/cdi/integrations/${id}/job_sync_status`;
+/** Called with each request the simulator has answered; a test sets it. */
+let answered: (request: RequestLogEntry) => void;
+/** Finishes the running sync of `id` once the simulator has answered `count` requests to `path`. */
+function finishAfter(id: string, path: string, count = 1) {
+	let seen = 0;
+	answered = (request) => {
+		if (request.path === path && ++seen === count) sim.completeSync(id);
+	};
+}
 
 beforeAll(() => nock.enableNetConnect('127.0.0.1'));
 beforeEach(async () => {
+	answered = () => {};
 	sim = await startSimulator({
 		apiKeys: {
 			[API_KEY]: ALL,
@@ -24,7 +35,9 @@ beforeEach(async () => {
 			integration_name: index === 7 ? 'Orders from Snowflake' : `Integration ${index}`,
 			syncs: makeSyncs(3),
 		})),
-		syncDurationMs: 300,
+		// A triggered sync runs until a test finishes it (finishAfter), whatever the clock says.
+		syncDurationMs: 3_600_000,
+		onRequest: (request) => answered(request),
 	});
 });
 afterEach(async () => await sim.close());
@@ -235,8 +248,10 @@ describe('Trigger Sync', () => {
 	});
 
 	test('waiting: polls the newest page until the sync it started has finished, and outputs that sync', async () => {
+		finishAfter('int-4', SYNC_STATUS('int-4')); // running at the first poll, finished at the next
+
 		const result = await runBrazeNode({
-			parameters: trigger({ waitForCompletion: true, options: { pollInterval: 0.1 } }),
+			parameters: trigger({ waitForCompletion: true, options: { pollInterval: 1 } }),
 			credentials: credentials(),
 		});
 
@@ -246,8 +261,8 @@ describe('Trigger Sync', () => {
 		expect(result.items.map((item) => item.json)).toEqual([
 			{ ...finished, integration_id: 'int-4', duration_seconds: expect.any(Number) },
 		]);
-		const polls = sim.requestsFor('/cdi/integrations/int-4/job_sync_status');
-		expect(polls.length).toBeGreaterThanOrEqual(2);
+		const polls = sim.requestsFor(SYNC_STATUS('int-4'));
+		expect(polls).toHaveLength(2);
 		expect(polls.every((request) => request.query.cursor === undefined)).toBe(true);
 	});
 
@@ -258,9 +273,10 @@ describe('Trigger Sync', () => {
 		'waiting, a sync ending %s fails the node by default, naming status and rows',
 		async (status, message) => {
 			sim.options.syncStatus = status;
+			finishAfter('int-4', '/cdi/integrations/int-4/sync');
 
 			const result = await runBrazeNode({
-				parameters: trigger({ waitForCompletion: true, options: { pollInterval: 0.1 } }),
+				parameters: trigger({ waitForCompletion: true }),
 				credentials: credentials(),
 			});
 
@@ -270,10 +286,11 @@ describe('Trigger Sync', () => {
 
 	test('Fail on Status decides: partial can fail, error can pass', async () => {
 		sim.options.syncStatus = 'partial';
+		finishAfter('int-4', '/cdi/integrations/int-4/sync');
 		const failing = await runBrazeNode({
 			parameters: trigger({
 				waitForCompletion: true,
-				options: { pollInterval: 0.1, failOnStatus: ['partial'] },
+				options: { failOnStatus: ['partial'] },
 			}),
 			credentials: credentials(),
 		});
@@ -282,11 +299,12 @@ describe('Trigger Sync', () => {
 		);
 
 		sim.options.syncStatus = 'error';
+		finishAfter('int-5', '/cdi/integrations/int-5/sync');
 		const passing = await runBrazeNode({
 			parameters: trigger({
 				integrationId: byId('int-5'),
 				waitForCompletion: true,
-				options: { pollInterval: 0.1, failOnStatus: [] },
+				options: { failOnStatus: [] },
 			}),
 			credentials: credentials(),
 		});
@@ -295,9 +313,10 @@ describe('Trigger Sync', () => {
 
 	test('with Continue On Fail, a failed sync becomes an error item', async () => {
 		sim.options.syncStatus = 'error';
+		finishAfter('int-4', '/cdi/integrations/int-4/sync');
 
 		const result = await runBrazeNode({
-			parameters: trigger({ waitForCompletion: true, options: { pollInterval: 0.1 } }),
+			parameters: trigger({ waitForCompletion: true }),
 			credentials: credentials(),
 			continueOnFail: true,
 		});
@@ -326,12 +345,12 @@ describe('Trigger Sync', () => {
 	test('If Already Running → Wait for the Running Sync: waits for it and outputs it', async () => {
 		const runningSync = makeSyncs(1, { newest: Date.now() - 1000, running: true })[0];
 		sim.addSyncs('int-4', [runningSync]);
-		setTimeout(() => sim.completeSync('int-4', 'success'), 300);
+		finishAfter('int-4', SYNC_STATUS('int-4')); // running at the first poll, finished at the next
 
 		const result = await runBrazeNode({
 			parameters: trigger({
 				waitForCompletion: true,
-				options: { ifAlreadyRunning: 'waitForRunning', pollInterval: 0.1 },
+				options: { ifAlreadyRunning: 'waitForRunning', pollInterval: 1 },
 			}),
 			credentials: credentials(),
 		});
@@ -340,23 +359,60 @@ describe('Trigger Sync', () => {
 		expect(result.items.map((item) => [item.json.sync_start_time, item.json.job_status])).toEqual([
 			[runningSync.sync_start_time, 'success'],
 		]);
+		expect(sim.requestsFor(SYNC_STATUS('int-4'))).toHaveLength(2);
 	});
 
 	test('a sync that outlasts the timeout fails with how long it waited', async () => {
-		sim.options.syncDurationMs = 60_000;
-
 		const result = await runBrazeNode({
-			parameters: trigger({
-				waitForCompletion: true,
-				options: { pollInterval: 0.1, timeout: 0.3 },
-			}),
+			parameters: trigger({ waitForCompletion: true, options: { pollInterval: 1, timeout: 1 } }),
 			credentials: credentials(),
 		});
 
 		expect(result.error?.message).toBe(
-			'The sync of integration int-4 was still running after 0.3 seconds',
+			'The sync of integration int-4 was still running after 1 seconds',
 		);
 	});
+
+	test('a stopped or timed-out execution stops waiting for the sync at once', async () => {
+		let firstPoll!: () => void;
+		const polled = new Promise<void>((resolve) => (firstPoll = resolve));
+		answered = (request) => {
+			if (request.path === SYNC_STATUS('int-4')) firstPoll();
+		};
+
+		// An hour between polls: only the stop ends the wait (past the test's timeout, it fails).
+		const result = await runBrazeNode({
+			parameters: trigger({
+				waitForCompletion: true,
+				options: { pollInterval: 3600, timeout: 7200 },
+			}),
+			credentials: credentials(),
+			cancelWhen: polled,
+		});
+
+		expect(result.error?.message).toBe('The execution was stopped while waiting for the sync');
+		expect(sim.requestsFor(SYNC_STATUS('int-4'))).toHaveLength(1);
+	});
+
+	test.each([
+		[
+			'pollInterval',
+			0.5,
+			'Options → Poll Interval (Seconds) must be a number of 1 or more, not 0.5',
+		],
+		['timeout', 0, 'Options → Timeout (Seconds) must be a number of 1 or more, not 0'],
+	])(
+		'%s %p, below what the editor allows, is refused before any request',
+		async (name, value, message) => {
+			const result = await runBrazeNode({
+				parameters: trigger({ waitForCompletion: true, options: { [name]: value } }),
+				credentials: credentials(),
+			});
+
+			expect(result.error?.message).toBe(message);
+			expect(sim.requests).toEqual([]);
+		},
+	);
 
 	test('a rate-limited trigger is a rate limit, naming the 20 a minute of this endpoint', async () => {
 		await sim.close();

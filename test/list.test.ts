@@ -150,7 +150,7 @@ describe('List Job Sync Status, limit', () => {
 
 		const result = await runBrazeNode({ parameters: listParameters({ limit: 0 }) });
 
-		expect(result.error?.message).toMatch(/Limit must be a whole number of at least 1/);
+		expect(result.error?.message).toBe('Limit must be a whole number of 1 or more, not 0');
 		expect(history.requests).toEqual([]);
 	});
 });

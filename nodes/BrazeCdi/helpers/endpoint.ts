@@ -21,11 +21,12 @@ export const CUSTOM_ENDPOINT = 'custom';
  * of Braze). The one rule for the node and for the credential's test request, whose expression
  * is built from it. Applied to the URL trimmed and without trailing slashes.
  */
-export const USABLE_CUSTOM_URL =
+const USABLE_CUSTOM_URL =
 	/^(?:https:\/\/[^\s/?#@]+|http:\/\/(?:localhost|127\.0\.0\.1|\[::1\])(?::\d+)?)(?:\/[^\s?#@]*)?$/i;
 
-const FIX =
-	'enter your Braze REST endpoint in the credential, e.g. https://rest.iad-01.braze.com (http:// is allowed only for localhost, 127.0.0.1 and [::1])';
+/** USABLE_CUSTOM_URL in words: the one message for a custom URL the key must not go to. */
+export const CUSTOM_URL_RULE =
+	'Custom URL must start with https:// (http:// only for localhost, 127.0.0.1 and [::1]) and have no user name, password, query or fragment';
 
 /**
  * The base URL requests go to, from the credential's "REST Endpoint" and "Custom URL" fields,
@@ -45,17 +46,8 @@ export function resolveRestEndpoint(
 	}
 
 	const value = (customUrl ?? '').trim().replace(/\/+$/, '');
-	if (value === '') return { problem: `Custom URL is empty: ${FIX}` };
-	const url = parseUrl(value);
-	if (!url) return { problem: `Custom URL "${value}" is not a URL: ${FIX}` };
-	if (!USABLE_CUSTOM_URL.test(value)) {
-		const extra = url.username || url.password || url.search || url.hash || value.includes('@');
-		return {
-			problem: extra
-				? `Custom URL "${value}" must not contain a user name, password, query or fragment: ${FIX}`
-				: `Custom URL "${value}" must start with https://: ${FIX}`,
-		};
-	}
+	const url = USABLE_CUSTOM_URL.test(value) ? parseUrl(value) : undefined;
+	if (!url) return { problem: CUSTOM_URL_RULE };
 	return { url: url.origin + url.pathname.replace(/\/+$/, '') };
 }
 
@@ -63,7 +55,7 @@ export function resolveRestEndpoint(
  * A character no API key holds: a line break, tab or other control character inside the key
  * (pasted from a wrapped line), which would otherwise reach Braze and come back as a 401.
  */
-export const API_KEY_CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
+const API_KEY_CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
 
 /** What is wrong with the API key (as sent: trimmed), naming the field; undefined when nothing. */
 export function apiKeyProblem(apiKey: string): string | undefined {
@@ -83,8 +75,7 @@ export const TEST_BASE_URL_EXPRESSION =
 	`={{ /${API_KEY_CONTROL_CHARACTER.source}/.test(String($credentials.apiKey ?? '').trim())` +
 	` ? 'API Key contains a line break, tab or other control character: paste the key again as one line'` +
 	` : $credentials.restEndpoint !== '${CUSTOM_ENDPOINT}' ? $credentials.restEndpoint` +
-	` : (url => /${USABLE_CUSTOM_URL.source}/${USABLE_CUSTOM_URL.flags}.test(url) ? url` +
-	` : 'Custom URL must start with https:// (http:// only for localhost), without user, password or query')` +
+	` : (url => /${USABLE_CUSTOM_URL.source}/${USABLE_CUSTOM_URL.flags}.test(url) ? url : '${CUSTOM_URL_RULE}')` +
 	`(String($credentials.customUrl ?? '').trim().replace(/\\/+$/, '')) }}`;
 
 function parseUrl(value: string): URL | undefined {

@@ -1,5 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
+import { formatDuration, formatPercent, formatTime } from './format';
 import { startTime } from './syncs';
 
 /** One integration of a report: Summarize's figures for it, and the syncs they were made from. */
@@ -23,7 +24,7 @@ const OTHER_COLOUR = '#9e9e9e';
 const CELLS_PER_ROW = 48;
 
 /** Unhealthy integrations first; otherwise in the order given (the integrations list's). */
-export function unhealthyFirst(entries: ReportEntry[]): ReportEntry[] {
+function unhealthyFirst(entries: ReportEntry[]): ReportEntry[] {
 	return [
 		...entries.filter((entry) => entry.figures.healthy !== true),
 		...entries.filter((entry) => entry.figures.healthy === true),
@@ -168,38 +169,12 @@ function momentText(moment: unknown, timeZone: string): string | undefined {
 	return `${statusName(String(status))}, started ${when ?? 'at an unknown time'}`;
 }
 
-/** `2026-03-25 14:05` in the time zone; undefined for a missing or unparsable time. */
-export function formatTime(millis: number | undefined, timeZone: string): string | undefined {
-	if (millis === undefined || Number.isNaN(millis)) return undefined;
-	const parts = Object.fromEntries(
-		new Intl.DateTimeFormat('en-US', {
-			timeZone,
-			year: 'numeric',
-			month: '2-digit',
-			day: '2-digit',
-			hour: '2-digit',
-			minute: '2-digit',
-			hourCycle: 'h23',
-		})
-			.formatToParts(new Date(millis))
-			.map((part) => [part.type, part.value]),
-	);
-	return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}`;
-}
+/** Seconds (a figure of Summarize) as formatDuration writes them; a dash when there is none. */
+const duration = (seconds: unknown) =>
+	typeof seconds === 'number' ? formatDuration(seconds * 1000) : '–';
 
-function duration(seconds: unknown): string {
-	if (typeof seconds !== 'number') return '–';
-	const whole = Math.round(seconds);
-	const hours = Math.floor(whole / 3600);
-	const minutes = Math.floor((whole % 3600) / 60);
-	const rest = whole % 60;
-	if (hours > 0) return `${hours} h ${minutes} min`;
-	if (minutes > 0) return `${minutes} min ${rest} s`;
-	return `${rest} s`;
-}
-
-const percent = (rate: unknown) =>
-	typeof rate === 'number' ? `${(rate * 100).toFixed(1)} %` : 'no rows';
+/** A failure rate of Summarize (0 to 1, or null for no rows) as formatPercent writes it. */
+const percent = (rate: unknown) => (typeof rate === 'number' ? formatPercent(rate) : 'no rows');
 
 const number = (value: unknown) =>
 	typeof value === 'number' ? value.toLocaleString('en-US') : '0';

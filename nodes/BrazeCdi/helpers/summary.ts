@@ -1,6 +1,13 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { FAILED_STATUSES, JOB_STATUSES, startTime } from './syncs';
+import {
+	FAILED_STATUSES,
+	JOB_STATUSES,
+	parseTime,
+	rowCounts,
+	rowFailureRate,
+	startTime,
+} from './syncs';
 
 /**
  * A report over one integration's syncs (newest first or in any order): counts per status, rows,
@@ -11,18 +18,17 @@ export function summarizeSyncs(syncs: IDataObject[]): IDataObject {
 	const statusCounts: Record<string, number> = Object.fromEntries(
 		JOB_STATUSES.map((status) => [status, 0]),
 	);
-	let rowsSynced = 0;
-	let rowsFailed = 0;
+	const rows = { synced: 0, failed: 0 };
 	const durations: number[] = [];
 	for (const sync of syncs) {
 		const status = String(sync.job_status);
 		statusCounts[status] = (statusCounts[status] ?? 0) + 1;
-		rowsSynced += numberOrZero(sync.rows_synced);
-		rowsFailed += numberOrZero(sync.rows_failed_with_errors);
+		const { synced, failed } = rowCounts(sync);
+		rows.synced += synced;
+		rows.failed += failed;
 		const start = startTime(sync);
-		const finish =
-			typeof sync.sync_finish_time === 'string' ? Date.parse(sync.sync_finish_time) : NaN;
-		if (status !== 'running' && start !== undefined && !Number.isNaN(finish))
+		const finish = parseTime(sync.sync_finish_time);
+		if (status !== 'running' && start !== undefined && finish !== undefined)
 			durations.push((finish - start) / 1000);
 	}
 
@@ -38,9 +44,9 @@ export function summarizeSyncs(syncs: IDataObject[]): IDataObject {
 	return {
 		syncs: syncs.length,
 		status_counts: statusCounts,
-		rows_synced: rowsSynced,
-		rows_failed_with_errors: rowsFailed,
-		row_failure_rate: rowsSynced + rowsFailed > 0 ? rowsFailed / (rowsSynced + rowsFailed) : null,
+		rows_synced: rows.synced,
+		rows_failed_with_errors: rows.failed,
+		row_failure_rate: rowFailureRate(rows) ?? null,
 		last_success: lastSuccess ? moment(lastSuccess) : null,
 		last_failure: lastFailure ? moment(lastFailure) : null,
 		mean_duration_seconds: durations.length
@@ -50,9 +56,6 @@ export function summarizeSyncs(syncs: IDataObject[]): IDataObject {
 		healthy: lastSuccess !== undefined && !newestFailed,
 	};
 }
-
-const numberOrZero = (value: unknown) =>
-	typeof value === 'number' && Number.isFinite(value) ? value : 0;
 
 const moment = (sync: IDataObject) => ({
 	job_status: sync.job_status,

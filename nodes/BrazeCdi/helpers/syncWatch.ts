@@ -23,7 +23,7 @@ export interface WatchState {
 	alertedRunning?: number[];
 }
 
-export interface Gap {
+interface Gap {
 	after: number | null;
 	through: number;
 }

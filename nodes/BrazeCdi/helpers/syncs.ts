@@ -15,13 +15,46 @@ export interface SyncFilters {
 
 /** `sync_start_time` in epoch milliseconds, or undefined when missing or unparsable. */
 export function startTime(sync: IDataObject): number | undefined {
-	return toMillis(sync.sync_start_time);
+	return parseTime(sync.sync_start_time);
 }
 
-function toMillis(value: unknown): number | undefined {
+/** A time Braze sent (an ISO 8601 string) in epoch milliseconds; undefined when missing or unparsable. */
+export function parseTime(value: unknown): number | undefined {
 	if (typeof value !== 'string' || value === '') return undefined;
 	const millis = Date.parse(value);
 	return Number.isNaN(millis) ? undefined : millis;
+}
+
+/** Rows a sync (or several, added up) counted as synced and as failed. */
+interface RowCounts {
+	synced: number;
+	failed: number;
+}
+
+/**
+ * A sync's row counts as the trigger and Summarize both take them: a count that is missing,
+ * not a number, not finite or negative counts as 0.
+ */
+export function rowCounts(sync: IDataObject): RowCounts {
+	const count = (value: unknown) =>
+		typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : 0;
+	return { synced: count(sync.rows_synced), failed: count(sync.rows_failed_with_errors) };
+}
+
+/** failed / (synced + failed), from 0 to 1; undefined when no rows were counted. */
+export function rowFailureRate({ synced, failed }: RowCounts): number | undefined {
+	return synced + failed > 0 ? failed / (synced + failed) : undefined;
+}
+
+/**
+ * Whether the failure rate is at or above `thresholdPercent`, in whole-row arithmetic: 29 of 100
+ * rows is 29 %, where the floating-point rate is 28.999…; never for no rows.
+ */
+export function rowFailureRateAtOrAbove(
+	{ synced, failed }: RowCounts,
+	thresholdPercent: number,
+): boolean {
+	return synced + failed > 0 && failed * 100 >= thresholdPercent * (synced + failed);
 }
 
 export function matchesFilters(sync: IDataObject, filters: SyncFilters): boolean {
@@ -103,7 +136,7 @@ export function withSyncFields(
 
 function durationSeconds(sync: IDataObject): number | null {
 	const start = startTime(sync);
-	const finish = toMillis(sync.sync_finish_time);
+	const finish = parseTime(sync.sync_finish_time);
 	if (start === undefined || finish === undefined) return null;
 	return (finish - start) / 1000;
 }

@@ -5,7 +5,7 @@ import type { BrazeContext } from '../transport';
 import { integrationList, jobSyncStatus, PAGE_SIZE, readListing } from '../transport';
 
 /** What to read of an integration's sync history, and when the answer is known. */
-export interface SyncQuery {
+interface SyncQuery {
 	/** Keep only the syncs this accepts; all by default. */
 	keep?: (sync: IDataObject) => boolean;
 	/** Enough once this many syncs were kept. */
@@ -25,7 +25,7 @@ export interface SyncQuery {
 	deadline?: number;
 }
 
-export interface SyncsRead {
+interface SyncsRead {
 	/** The kept syncs in Braze's order (newest first as observed); may run past `limit` to the end of the last page. */
 	syncs: IDataObject[];
 	/**

@@ -1,4 +1,4 @@
-import type { IExecuteFunctions, INodeProperties, IPollFunctions } from 'n8n-workflow';
+import type { IExecuteFunctions, INode, INodeProperties, IPollFunctions } from 'n8n-workflow';
 import { NodeOperationError, tryToParseDateTime } from 'n8n-workflow';
 
 import type { SyncFilters } from '../helpers/syncs';
@@ -121,14 +121,10 @@ export function getMaxWait(this: IExecuteFunctions, itemIndex: number): number {
 		itemIndex,
 		{},
 	) as { maxWait?: number };
-	if (typeof maxWait !== 'number' || !(maxWait >= 0)) {
-		throw new NodeOperationError(
-			this.getNode(),
-			`Options → Max Rate-Limit Wait must be a number of seconds, not ${maxWait}`,
-			{ itemIndex },
-		);
-	}
-	return maxWait;
+	return checkedNumber(this.getNode(), 'Options → Max Rate-Limit Wait (Seconds)', maxWait, {
+		min: 0,
+		itemIndex,
+	});
 }
 
 /** n8n's usual pair: every result, or up to a limit. */
@@ -152,18 +148,44 @@ export const returnAllOrLimit: INodeProperties[] = [
 ];
 
 export function getLimit(this: IExecuteFunctions, itemIndex: number): number {
-	const limit = this.getNodeParameter('limit', itemIndex) as number;
-	if (!Number.isInteger(limit) || limit < 1) {
-		throw new NodeOperationError(
-			this.getNode(),
-			`Limit must be a whole number of at least 1, not ${limit}`,
-			{
-				itemIndex,
-				description: 'Set Limit to how many results to return, or turn on Return All.',
-			},
-		);
-	}
-	return limit;
+	return checkedNumber(this.getNode(), 'Limit', this.getNodeParameter('limit', itemIndex), {
+		min: 1,
+		whole: true,
+		itemIndex,
+		description: 'Set Limit to how many results to return, or turn on Return All.',
+	});
+}
+
+/**
+ * A number parameter, checked before any request: within [min, max], whole when asked. The
+ * message names the field as the editor shows it, and what it must be.
+ */
+export function checkedNumber(
+	node: INode,
+	field: string,
+	value: unknown,
+	{
+		min,
+		max,
+		whole = false,
+		itemIndex,
+		description,
+	}: { min: number; max?: number; whole?: boolean; itemIndex?: number; description?: string },
+): number {
+	const valid =
+		typeof value === 'number' &&
+		Number.isFinite(value) &&
+		value >= min &&
+		(max === undefined || value <= max) &&
+		(!whole || Number.isInteger(value));
+	if (valid) return value;
+	const range = max === undefined ? `of ${min} or more` : `from ${min} to ${max}`;
+	const given = typeof value === 'string' ? JSON.stringify(value) : String(value);
+	throw new NodeOperationError(
+		node,
+		`${field} must be ${whole ? 'a whole number' : 'a number'} ${range}, not ${given}`,
+		{ itemIndex, description },
+	);
 }
 
 /** The integration ID, trimmed; refused before any request when it cannot be one. */

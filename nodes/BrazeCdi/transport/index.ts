@@ -141,7 +141,7 @@ export async function readListing(
 ): Promise<{ nextCursor?: string; cutShort?: { limitedUntil?: number } }> {
 	const { baseUrl, fail } = await connect.call(this, itemIndex);
 	const url = `${baseUrl}${endpoint.path}`;
-	const pace = new Pacing(this, endpoint, maxWaitSeconds, fail, deadline);
+	const pace = new Pacing(this, itemIndex, endpoint, maxWaitSeconds, fail, deadline);
 
 	const cursorsRequested = new Set<string>(startCursor === undefined ? [] : [startCursor]);
 	let cursor = startCursor;
@@ -257,6 +257,7 @@ class Pacing {
 
 	constructor(
 		private readonly context: BrazeContext,
+		private readonly itemIndex: number,
 		private readonly endpoint: Endpoint,
 		private readonly maxWaitSeconds: number,
 		private readonly fail: Fail,
@@ -323,7 +324,7 @@ class Pacing {
 		const backoff = backoffMs(this.failures);
 		if (this.failures >= MAX_ATTEMPTS) giveUp();
 		if (this.deadline !== undefined && Date.now() + backoff > this.deadline) giveUp();
-		await pause(this.context, backoff, this.fail);
+		await waitUnlessStopped.call(this.context, backoff, 'Braze', this.itemIndex);
 	}
 
 	private async waitForLimit(ms: number): Promise<boolean> {
@@ -349,7 +350,7 @@ class Pacing {
 			);
 		}
 		this.waitedMs += wait;
-		await pause(this.context, wait, this.fail);
+		await waitUnlessStopped.call(this.context, wait, 'Braze', this.itemIndex);
 		return true;
 	}
 }
@@ -373,19 +374,40 @@ function header(response: IN8nHttpFullResponse, name: string): string | undefine
 	return Array.isArray(value) ? value[0] : (value as string | undefined);
 }
 
-/** Waits, a second at a time, so that a stopped or timed-out execution stops waiting too. */
-async function pause(context: BrazeContext, ms: number, fail: Fail): Promise<void> {
-	const signal =
-		'getExecutionCancelSignal' in context ? context.getExecutionCancelSignal() : undefined;
-	const until = Date.now() + ms;
-	while (Date.now() < until) {
-		if (signal?.aborted)
-			fail(
-				'The execution was stopped while waiting for Braze',
-				'It was cancelled or reached its timeout.',
-			);
-		// Never below 0: Node.js 24 warns (TimeoutNegativeWarning) in n8n's log when the clock passed it.
-		await sleep(Math.max(0, Math.min(1000, until - Date.now())));
+/**
+ * Waits `ms`, unless the execution is stopped or reaches its timeout first (n8n's Stop button,
+ * the workflow's timeout): then it fails at once, saying what it was waiting for. The one wait of
+ * the package: for the rate limit, a retry, or a sync to finish. Trigger polls have no such
+ * signal and just wait.
+ */
+export async function waitUnlessStopped(
+	this: BrazeContext,
+	ms: number,
+	waitingFor: string,
+	itemIndex?: number,
+): Promise<void> {
+	const signal = 'getExecutionCancelSignal' in this ? this.getExecutionCancelSignal() : undefined;
+	let stop = () => {};
+	const stopped = new Promise<void>((resolve) => (stop = resolve));
+	signal?.addEventListener('abort', stop);
+	try {
+		const until = Date.now() + ms;
+		for (;;) {
+			if (signal?.aborted) {
+				throw new NodeOperationError(
+					this.getNode(),
+					`The execution was stopped while waiting for ${waitingFor}`,
+					{ itemIndex, description: 'It was cancelled or reached its timeout.' },
+				);
+			}
+			const left = until - Date.now();
+			if (left <= 0) return;
+			// A second at most: a timer the stop left behind ends soon after. Never below 0:
+			// Node.js 24 warns (TimeoutNegativeWarning) in n8n's log when the clock passed it.
+			await Promise.race([sleep(Math.min(1000, left)), stopped]);
+		}
+	} finally {
+		signal?.removeEventListener('abort', stop);
 	}
 }
 

@@ -1,14 +1,9 @@
 import type { IDataObject, IPollFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import {
-	checkedNumber,
-	MINUTE_MS,
-	rowErrorRateAlert,
-	rowErrorRateAtOrAbove,
-	runningTooLongAlert,
-} from '../helpers/alerts';
-import { startTime, toSyncItem } from '../helpers/syncs';
+import { MINUTE_MS, rowErrorRateAlert, runningTooLongAlert } from '../helpers/alerts';
+import { rowCounts, rowFailureRateAtOrAbove, startTime, toSyncItem } from '../helpers/syncs';
+import { checkedNumber } from '../shared/parameters';
 
 /**
  * The trigger's event, with the parameters that decide what it emits. The value is also what
@@ -69,7 +64,8 @@ const EVENTS: { [K in Kind]: EventCase<K> } = {
 				{ min: 0, max: 100 },
 			),
 		}),
-		emitsFinished: (event, sync) => rowErrorRateAtOrAbove(sync, event.thresholdPercent),
+		emitsFinished: (event, sync) =>
+			rowFailureRateAtOrAbove(rowCounts(sync), event.thresholdPercent),
 		alert: (event, sync, name, _now, tz) =>
 			rowErrorRateAlert(name, sync, event.thresholdPercent, tz),
 	},

@@ -2,14 +2,13 @@ import type { IDataObject, IPollFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import {
-	formatDuration,
 	MINUTE_MS,
 	missedRun,
 	missedScheduleAlert,
 	newlyMissed,
 	overdueStarts,
-	timeWithZone,
 } from '../helpers/alerts';
+import { formatDuration, timeWithZone } from '../helpers/format';
 import {
 	advance,
 	initialState,
@@ -17,7 +16,7 @@ import {
 	stateFromLastJob,
 	type WatchState,
 } from '../helpers/syncWatch';
-import { latestSync, startTime } from '../helpers/syncs';
+import { latestSync, parseTime, startTime } from '../helpers/syncs';
 import { readIntegrations, readSyncs } from '../reader/readSyncs';
 import { checkIntegrationId } from '../shared/parameters';
 import { integrationList, jobSyncStatus, pollRateLimited } from '../transport';
@@ -223,7 +222,7 @@ function faultEpisode(
 	const message = error instanceof Error ? error.message : String(error);
 	throw new NodeOperationError(
 		this.getNode(),
-		`Braze has not answered this trigger's polls for ${formatDuration(now - episode.since)} (since ${timeWithZone(episode.since, this.getTimezone())}): ${message}`,
+		`Braze has not answered this trigger's polls for ${formatDuration(now - episode.since, 'minutes')} (since ${timeWithZone(episode.since, this.getTimezone())}): ${message}`,
 		{
 			description:
 				'Polls go on as scheduled, and nothing is missed: once Braze answers, the next poll emits what happened meanwhile. This is reported once per outage.',
@@ -459,7 +458,7 @@ async function watchedIntegrations(this: IPollFunctions, deadline?: number): Pro
 			id: String(integration.integration_id),
 			name:
 				typeof integration.integration_name === 'string' ? integration.integration_name : undefined,
-			lastStart: startTime({ sync_start_time: start }),
+			lastStart: parseTime(start),
 			lastJob: JSON.stringify([start, status]),
 			lastStatus: status,
 		};

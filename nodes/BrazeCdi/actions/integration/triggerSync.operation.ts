@@ -1,10 +1,15 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
-import { NodeOperationError, sleep, updateDisplayOptions } from 'n8n-workflow';
+import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
 import { latestSync, startTime, toSyncItem } from '../../helpers/syncs';
 import { readSyncs } from '../../reader/readSyncs';
-import { getIntegrationId, integrationIdLocator, jobStatusOptions } from '../../shared/parameters';
-import { startSync } from '../../transport';
+import {
+	checkedNumber,
+	getIntegrationId,
+	integrationIdLocator,
+	jobStatusOptions,
+} from '../../shared/parameters';
+import { startSync, waitUnlessStopped } from '../../transport';
 
 /** How far Braze's clock may be behind ours when it records the sync we started. */
 const CLOCK_SKEW_MS = 60_000;
@@ -93,14 +98,12 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const integrationId = getIntegrationId.call(this, itemIndex);
 	const waitForCompletion = this.getNodeParameter('waitForCompletion', itemIndex, false) as boolean;
 	const options = this.getNodeParameter('options', itemIndex, {}) as Options;
+	// As the editor allows: at least 1 s each.
+	const seconds = (field: string, value: unknown) =>
+		checkedNumber(this.getNode(), `Options → ${field} (Seconds)`, value, { min: 1, itemIndex });
 	const waiting = {
-		pollInterval: positiveSeconds.call(
-			this,
-			itemIndex,
-			'Poll Interval',
-			options.pollInterval ?? 30,
-		),
-		timeout: positiveSeconds.call(this, itemIndex, 'Timeout', options.timeout ?? 3600),
+		pollInterval: seconds('Poll Interval', options.pollInterval ?? 30),
+		timeout: seconds('Timeout', options.timeout ?? 3600),
 	};
 
 	const triggeredAt = Date.now();
@@ -191,31 +194,6 @@ async function waitForSync(
 				},
 			);
 		}
-		if (this.getExecutionCancelSignal()?.aborted) {
-			throw new NodeOperationError(
-				this.getNode(),
-				'The execution was stopped while waiting for the sync',
-				{ itemIndex },
-			);
-		}
-		await sleep(pollInterval * 1000);
+		await waitUnlessStopped.call(this, pollInterval * 1000, 'the sync', itemIndex);
 	}
-}
-
-function positiveSeconds(
-	this: IExecuteFunctions,
-	itemIndex: number,
-	name: string,
-	value: number,
-): number {
-	if (typeof value !== 'number' || !(value > 0)) {
-		throw new NodeOperationError(
-			this.getNode(),
-			`Options → ${name} must be a number of seconds above 0, not ${value}`,
-			{
-				itemIndex,
-			},
-		);
-	}
-	return value;
 }
