@@ -410,6 +410,8 @@ export async function createTrigger(
 	staticData: IDataObject = {},
 	/** The workflow's time zone (Workflow settings → Timezone), which alerts word times in. */
 	timezone = 'UTC',
+	/** The ID of the credential the node uses (another one may be another workspace). */
+	credentialId = '1',
 ) {
 	const loader = await loadPackage();
 	const credentialsHelper = new TestCredentialsHelper(
@@ -424,7 +426,7 @@ export async function createTrigger(
 		typeVersion: 1,
 		position: [0, 0],
 		parameters: parameters as INode['parameters'],
-		credentials: { [CREDENTIAL_TYPE]: { id: '1', name: 'Braze CDI account' } },
+		credentials: { [CREDENTIAL_TYPE]: { id: credentialId, name: 'Braze CDI account' } },
 	};
 	const workflow = new Workflow({
 		id: 'trigger-test',
@@ -479,8 +481,14 @@ export async function createTrigger(
 		/** What n8n's database holds for the workflow's static data. */
 		saved: () => saved,
 		/** The same trigger after n8n restarts (or the workflow is re-activated): from what was saved. */
-		restarted: async (changes: IDataObject = {}) =>
-			await createTrigger({ ...parameters, ...changes }, credentials, saved, timezone),
+		restarted: async (changes: IDataObject = {}, otherCredentialId = credentialId) =>
+			await createTrigger(
+				{ ...parameters, ...changes },
+				credentials,
+				saved,
+				timezone,
+				otherCredentialId,
+			),
 	};
 	return trigger;
 }

@@ -212,6 +212,24 @@ describe('the poll budget', () => {
 		expect(await trigger.poll('trigger', { budgetMs: 20_000 })).toEqual([]);
 	});
 
+	test('one integration whose first poll the rate limit cut short: what finishes after activation is not taken for history', async () => {
+		await sim.close();
+		await simulate({ jobSyncStatus: { limit: 1, windowMs: 10 * 60_000 } });
+		// Another client of the workspace spends the limit before the activation poll.
+		await fetch(`${sim.url}/cdi/integrations/int-a/job_sync_status`, {
+			headers: { authorization: `Bearer ${API_KEY}` },
+		});
+		const trigger = await createTrigger(one(), credentials());
+		expect(await trigger.poll('trigger', { budgetMs: 20_000 })).toEqual([]);
+		const afterActivation = new Date(Date.now() + 1000).toISOString();
+		sim.addSyncs('int-a', [{ ...newer(1, 1)[0], sync_start_time: afterActivation }]);
+
+		sim.resetRateLimits();
+		expect(starts(await trigger.poll('trigger', { budgetMs: 20_000 }))).toEqual([
+			`int-a ${afterActivation}`,
+		]);
+	});
+
 	test('one integration whose backlog is beyond the budget: newest pages first, then the rest, none twice', async () => {
 		await sim.close();
 		await simulate({ jobSyncStatus: { limit: 4, windowMs: 10 * 60_000 } });

@@ -83,6 +83,45 @@ describe('the watch belongs to its settings', () => {
 		expect(starts(await edited.poll())).toEqual([`int-a ${at(1)}`]);
 	});
 
+	test('the same statuses in another order are the same settings: the watch goes on', async () => {
+		const trigger = await createTrigger(
+			{ ...failedOnA, statuses: ['error', 'partial'] },
+			credentials(),
+		);
+		await trigger.poll();
+		sim.addSyncs('int-a', [finished('partial', 1)]);
+
+		const edited = await trigger.restarted({ statuses: ['partial', 'error'] });
+		expect(starts(await edited.poll())).toEqual([`int-a ${at(1)}`]);
+	});
+
+	test('another credential (maybe another workspace): the watch starts afresh', async () => {
+		const parameters = { ...failedOnA, watch: 'allIntegrations' };
+		const trigger = await createTrigger(parameters, credentials());
+		await trigger.poll();
+		// The activation was an hour ago (moved back: no waiting in a unit test); an integration
+		// the other credential lists ran a sync half an hour ago, before the switch.
+		const state = trigger.staticData();
+		Object.assign(state, { activatedAt: Number(state.activatedAt) - HOUR });
+		await trigger.poll(); // saved as n8n would after a poll
+		const halfAnHourAgo = new Date(Date.now() - HOUR / 2).toISOString();
+		sim.addIntegration({
+			integration_id: 'int-c',
+			integration_name: 'Events',
+			syncs: [{ ...finished('error', 0), sync_start_time: halfAnHourAgo }],
+		});
+
+		const switched = await createTrigger(
+			parameters,
+			credentials(),
+			JSON.parse(JSON.stringify(trigger.workflow.staticData)) as IDataObject,
+			'UTC',
+			'2',
+		);
+		expect(await switched.poll()).toEqual([]);
+		expect(await switched.poll()).toEqual([]);
+	});
+
 	test('a state saved before the watch knew its settings goes on (an upgrade loses nothing)', async () => {
 		const trigger = await createTrigger(failedOnA, credentials());
 		await trigger.poll();
@@ -93,6 +132,18 @@ describe('the watch belongs to its settings', () => {
 
 		const upgraded = await createTrigger(failedOnA, credentials(), { [NODE]: older });
 		expect(starts(await upgraded.poll())).toEqual([`int-a ${at(1)}`]);
+		expect((upgraded.saved()[NODE] as IDataObject).settings).toBe(settings);
+	});
+
+	test('an upgraded state learns its settings even from a poll with nothing new', async () => {
+		const trigger = await createTrigger(failedOnA, credentials());
+		await trigger.poll();
+		const { settings, ...older } = trigger.saved()[NODE] as IDataObject;
+
+		const upgraded = await createTrigger(failedOnA, credentials(), { [NODE]: older });
+		expect(await upgraded.poll()).toEqual([]);
+		// From then on a later edit starts the watch afresh.
+		expect((upgraded.saved()[NODE] as IDataObject).settings).toBe(settings);
 	});
 
 	test('an unknown event fails, naming it', async () => {
@@ -160,6 +211,29 @@ describe('with durable poll cursors, n8n discards the activation poll state', ()
 		expect(await reactivated.poll()).toEqual([]);
 	});
 
+	test('an activation poll that fails leaves no earlier start to go on from', async () => {
+		const earlier = await createTrigger(failedOnA, credentials());
+		await earlier.poll();
+		sim.addSyncs('int-a', [finished('error', 1)]); // while the workflow was inactive
+
+		// Re-activated (with the node's state for other settings, as after an edit and back):
+		// Braze is down during the activation poll, which n8n without the scheduler survives.
+		const reactivated = await createTrigger(
+			failedOnA,
+			credentials(),
+			withoutNodeState(earlier.saved()),
+		);
+		for (let attempt = 0; attempt < 4; attempt++) sim.injectFault({ next: true, kind: 503 });
+		expect(await reactivated.poll()).toEqual([]);
+
+		const scheduled = await createTrigger(
+			failedOnA,
+			credentials(),
+			withoutNodeState(reactivated.saved()),
+		);
+		expect(await scheduled.poll('trigger', SCHEDULED)).toEqual([]);
+	}, 60_000);
+
 	test('the watch started for other settings is not taken', async () => {
 		const activation = await createTrigger(failedOnA, credentials());
 		await activation.poll();
@@ -205,7 +279,7 @@ describe('faults on n8n without the poll scheduler', () => {
 		Object.assign(trigger.staticData(), { fault: { ...fault, since: fault.since - 16 * 60_000 } });
 		for (let attempt = 0; attempt < 4; attempt++) sim.injectFault({ next: true, kind: 503 });
 		await expect(trigger.poll()).rejects.toThrow(
-			/^Braze has not answered this trigger's polls for 16 min \(since .* UTC\): Braze server error/,
+			/^This trigger's polls have failed for 16 min \(since .* UTC\): Braze server error/,
 		);
 		for (let attempt = 0; attempt < 4; attempt++) sim.injectFault({ next: true, kind: 503 });
 		expect(await trigger.poll()).toEqual([]);

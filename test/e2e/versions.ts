@@ -34,8 +34,9 @@ export const SERVER_RUNS = (
 /**
  * One test that runs `scenario` on every server of SERVER_RUNS at the same time, and fails naming
  * each server whose run failed. A trigger polls once a minute at best: side by side, the servers
- * wait for their polls together instead of one after another. Each version is installed first,
- * one at a time, so that two runs of one version never both install it.
+ * wait for their polls together instead of one after another. Each version is made sure of first
+ * (globalSetup installed them all already, side by side), so that two runs of one version never
+ * both install it.
  */
 export function testOnEveryServer(
 	name: string,

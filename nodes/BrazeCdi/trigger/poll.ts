@@ -19,7 +19,7 @@ import {
 import { latestSync, parseTime, startTime } from '../helpers/syncs';
 import { readIntegrations, readSyncs } from '../reader/readSyncs';
 import { checkIntegrationId } from '../shared/parameters';
-import { integrationList, jobSyncStatus, pollRateLimited } from '../transport';
+import { CREDENTIAL_TYPE, integrationList, jobSyncStatus, pollRateLimited } from '../transport';
 import { emitsFinished, eventItem, runningLimitMs, type TriggerEvent } from './events';
 
 /**
@@ -88,7 +88,7 @@ const UNSCHEDULED_POLL_BUDGET_MS = 5 * 60_000;
 const TRANSIENT_CAUSES = ['rate-limited', 'temporarily-unavailable'];
 
 /** How long a transient fault may last before a poll reports it (once). */
-export const OUTAGE_REPORTED_AFTER_MS = 15 * MINUTE_MS;
+const OUTAGE_REPORTED_AFTER_MS = 15 * MINUTE_MS;
 
 interface FaultEpisode {
 	/** 'transient' (rate limit, Braze unavailable), or the lasting cause. */
@@ -106,6 +106,9 @@ export async function pollEvent(this: IPollFunctions, event: TriggerEvent): Prom
 	const settings = watchSettings.call(this, event);
 	const scheduled = runByScheduler(this);
 	const watch = continuedWatch.call(this, data, settings, scheduled);
+	// A record of an earlier start must not outlive an activation poll that fails: keepWatch
+	// writes it anew when this one succeeds.
+	if (!scheduled && watch === undefined) forgetWatchStart.call(this);
 	let outcome: PollOutcome;
 	try {
 		outcome =
@@ -122,8 +125,9 @@ export async function pollEvent(this: IPollFunctions, event: TriggerEvent): Prom
 }
 
 /**
- * What decides what the trigger emits: the integration watched (or all) and the event with its
- * parameters. Poll times are not in it: changing them keeps the watch.
+ * What decides what the trigger emits: the credential (another one may be another workspace),
+ * the integration watched (or all) and the event with its parameters. Poll times are not in it:
+ * changing them keeps the watch.
  */
 function watchSettings(this: IPollFunctions, event: TriggerEvent): string {
 	const watchAll = this.getNodeParameter('watch') === 'allIntegrations';
@@ -133,7 +137,8 @@ function watchSettings(this: IPollFunctions, event: TriggerEvent): string {
 				this,
 				this.getNodeParameter('integrationId', '', { extractValue: true }),
 			);
-	return JSON.stringify({ integration, event });
+	const credential = this.getNode().credentials?.[CREDENTIAL_TYPE]?.id ?? null;
+	return JSON.stringify({ credential, integration, event });
 }
 
 /**
@@ -180,6 +185,16 @@ function keepWatch(
 	};
 }
 
+/** Drops this node's record from WATCH_STARTS, replacing the key whole (see keepWatch). */
+function forgetWatchStart(this: IPollFunctions) {
+	const global = this.getWorkflowStaticData('global');
+	const starts = global[WATCH_STARTS] as IDataObject | undefined;
+	const nodeId = this.getNode().id;
+	if (starts === undefined || !(nodeId in starts)) return;
+	const { [nodeId]: _forgotten, ...others } = starts;
+	global[WATCH_STARTS] = others;
+}
+
 /**
  * Whether n8n 2.41's poll scheduler runs this poll (it reads failure causes, and hands the node
  * a copy of its state that it commits itself): its polls have a budget other than PollContext's
@@ -222,7 +237,7 @@ function faultEpisode(
 	const message = error instanceof Error ? error.message : String(error);
 	throw new NodeOperationError(
 		this.getNode(),
-		`Braze has not answered this trigger's polls for ${formatDuration(now - episode.since, 'minutes')} (since ${timeWithZone(episode.since, this.getTimezone())}): ${message}`,
+		`This trigger's polls have failed for ${formatDuration(now - episode.since, 'minutes')} (since ${timeWithZone(episode.since, this.getTimezone())}): ${message}`,
 		{
 			description:
 				'Polls go on as scheduled, and nothing is missed: once Braze answers, the next poll emits what happened meanwhile. This is reported once per outage.',
@@ -330,8 +345,9 @@ async function watchIntegration(
 	if (watchAll && known?.lastJob === integration.lastJob && !known?.gaps && !overdue(known!)) {
 		return { emitted: [], state: known }; // its last job is the one already seen: nothing to read
 	}
-	if (known === undefined && !watchAll) {
-		// A new watch of one integration: history up to now is not news.
+	if (known === undefined && !watchAll && starting) {
+		// A new watch of one integration: history up to now is not news. (A later poll without its
+		// state, after a start cut short, reads back to the activation instead.)
 		const newest = await readSyncsBackTo.call(this, integration.id, Infinity, deadline);
 		return newest.cutShort
 			? { emitted: [], cutShort: newest.cutShort }
