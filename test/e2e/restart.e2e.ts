@@ -241,7 +241,7 @@ async function restartScenario(version: string, extraEnv: Record<string, string>
 		// int-fail's failed syncs before the edit are not in it; its 4 since are (3 failed).
 		expect(edited.filter((sync) => sync.integration_id === 'int-fail')).toHaveLength(3);
 		// Up to six polls: once, n8n 1.x beside two other servers and a benchmark on a 2-core
-		// machine had not emitted everything after three (the same run alone passed in two).
+		// machine had not emitted everything after three (the same scenario alone then passed).
 		await until(
 			'every sync emitted after the restart',
 			6 * MINUTE,
