@@ -20,7 +20,7 @@ import {
 	packPackage,
 	removePack,
 } from '../../scripts/n8n';
-import { byId, type WorkflowJson } from './workflows';
+import { brazeNodesWorkflow, byId } from './workflows';
 import { OLDEST_VERSIONS } from './versions';
 
 const KEY = 'e2e-oldest-key-8e7d6c5b4a39';
@@ -53,42 +53,6 @@ const OPERATIONS: Record<string, Record<string, unknown>> = {
 		...WINDOW,
 	},
 };
-
-function workflow(
-	id: string,
-	operations: Record<string, Record<string, unknown>>,
-	credential: string,
-) {
-	const braze = Object.entries(operations).map(([name, parameters], index) => ({
-		id: `${id}-${index}`,
-		name,
-		type: 'n8n-nodes-braze-cdi.brazeCdi',
-		typeVersion: 1,
-		position: [220, index * 160],
-		parameters,
-		credentials: { brazeCdiApi: { id: credential, name: credential } },
-	}));
-	return {
-		id,
-		name: id,
-		active: false,
-		settings: { executionOrder: 'v1' },
-		nodes: [
-			{
-				id: `${id}-start`,
-				name: 'Start',
-				type: 'n8n-nodes-base.manualTrigger',
-				typeVersion: 1,
-				position: [0, 0],
-				parameters: {},
-			},
-			...braze,
-		],
-		connections: {
-			Start: { main: [braze.map(({ name }) => ({ node: name, type: 'main', index: 0 }))] },
-		},
-	} satisfies WorkflowJson;
-}
 
 const credential = (id: string, sim: Simulator, apiKey: string) => ({
 	id,
@@ -143,8 +107,8 @@ describe.each(OLDEST_VERSIONS)('n8n %s, the oldest supported', (version) => {
 			credential('wrong-key', sim, WRONG_KEY),
 		]);
 		await n8n.importWorkflows([
-			workflow('every-operation', OPERATIONS, 'braze'),
-			workflow('wrong-key', { 'List syncs': OPERATIONS['List syncs'] }, 'wrong-key'),
+			brazeNodesWorkflow('every-operation', OPERATIONS, 'braze'),
+			brazeNodesWorkflow('wrong-key', { 'List syncs': OPERATIONS['List syncs'] }, 'wrong-key'),
 			{
 				id: 'watch-failures',
 				name: 'Watch failures',

@@ -20,6 +20,24 @@ export function brazeWorkflow(
 	parameters: Record<string, unknown>,
 	credentialId: string,
 ): WorkflowJson {
+	return brazeNodesWorkflow(id, { [BRAZE_NODE]: parameters }, credentialId);
+}
+
+/** Manual trigger → one Braze node for each entry of `nodes` (name → parameters), side by side. */
+export function brazeNodesWorkflow(
+	id: string,
+	nodes: Record<string, Record<string, unknown>>,
+	credentialId: string,
+): WorkflowJson {
+	const braze = Object.entries(nodes).map(([name, parameters], index) => ({
+		id: index === 0 ? `${id}-braze` : `${id}-braze-${index}`,
+		name,
+		type: NODE_TYPE,
+		typeVersion: 1,
+		position: [220, index * 160],
+		parameters,
+		credentials: { brazeCdiApi: { id: credentialId, name: credentialId } },
+	}));
 	return {
 		id,
 		name: id,
@@ -34,17 +52,11 @@ export function brazeWorkflow(
 				position: [0, 0],
 				parameters: {},
 			},
-			{
-				id: `${id}-braze`,
-				name: BRAZE_NODE,
-				type: NODE_TYPE,
-				typeVersion: 1,
-				position: [220, 0],
-				parameters,
-				credentials: { brazeCdiApi: { id: credentialId, name: credentialId } },
-			},
+			...braze,
 		],
-		connections: { Start: { main: [[{ node: BRAZE_NODE, type: 'main', index: 0 }]] } },
+		connections: {
+			Start: { main: [braze.map(({ name }) => ({ node: name, type: 'main', index: 0 }))] },
+		},
 	};
 }
 
