@@ -1,7 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { formatDuration, formatPercent, formatTime } from './format';
-import { startTime } from './syncs';
+import { parseTime, startTime } from './syncs';
 
 /** One integration of a report: Summarize's figures for it, and the syncs they were made from. */
 export interface ReportEntry {
@@ -138,9 +138,8 @@ export function escapeHtml(text: string): string {
 function heading(entries: ReportEntry[], timeZone: string): string {
 	if (entries.length === 0) return `Braze CDI syncs (times in ${timeZone})`;
 	const { window_start: windowStart, window_end: windowEnd } = entries[0].figures;
-	const end = formatTime(Date.parse(String(windowEnd)), timeZone) ?? 'now';
-	const start =
-		typeof windowStart === 'string' ? formatTime(Date.parse(windowStart), timeZone) : undefined;
+	const end = formatTime(parseTime(windowEnd), timeZone) ?? 'now';
+	const start = formatTime(parseTime(windowStart), timeZone);
 	const window = start === undefined ? `until ${end}` : `from ${start} to ${end}`;
 	const unhealthy = entries.filter((entry) => entry.figures.healthy !== true).length;
 	return `Braze CDI syncs ${window} (${timeZone}): ${unhealthy} of ${entries.length} ${plural(entries.length, 'integration')} unhealthy`;
@@ -165,7 +164,7 @@ const statusName = (status: string) => status.replace(/_/g, ' ');
 function momentText(moment: unknown, timeZone: string): string | undefined {
 	if (moment === null || typeof moment !== 'object') return undefined;
 	const { job_status: status, sync_start_time: start } = moment as IDataObject;
-	const when = formatTime(typeof start === 'string' ? Date.parse(start) : undefined, timeZone);
+	const when = formatTime(parseTime(start), timeZone);
 	return `${statusName(String(status))}, started ${when ?? 'at an unknown time'}`;
 }
 

@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError, updateDisplayOptions } from 'n8n-workflow';
 
-import { latestSync, startTime, toSyncItem } from '../../helpers/syncs';
+import { latestSync, rowCounts, startTime, toSyncItem } from '../../helpers/syncs';
 import { readSyncs } from '../../reader/readSyncs';
 import {
 	checkedNumber,
@@ -148,9 +148,10 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 
 	const status = String(sync.job_status);
 	if ((options.failOnStatus ?? FAIL_ON_STATUS_DEFAULT).includes(status)) {
+		const rows = rowCounts(sync);
 		throw new NodeOperationError(
 			this.getNode(),
-			`The sync of integration ${integrationId} ended with status "${status}": ${sync.rows_synced ?? 0} rows synced, ${sync.rows_failed_with_errors ?? 0} rows failed`,
+			`The sync of integration ${integrationId} ended with status "${status}": ${rows.synced} rows synced, ${rows.failed} rows failed`,
 			{
 				itemIndex,
 				description: `It started at ${sync.sync_start_time} and finished at ${sync.sync_finish_time}. Check the integration's sync log in Braze; Options → Fail on Status sets which statuses fail the node.`,
