@@ -569,11 +569,12 @@ fs.appendFileSync(${JSON.stringify(log)}, ['jest.js', ...process.argv.slice(2)].
 		async (signal) => {
 			const pids = path.join(tmpdir(), `braze-cdi-pids-${process.pid}-${Date.now()}`);
 			clones.push(pids);
-			// npm installing n8n records its pid and works until it is ended.
+			// npm installing n8n records its pid and works until it is ended (2 minutes at most: a
+			// failing test leaves nothing running for long).
 			const clone = cloneForTests({
 				uid: 0,
 				sudo: false,
-				onN8nInstall: `echo $$ >> '${pids}'; while :; do sleep 0.2; done`,
+				onN8nInstall: `echo $$ >> '${pids}'; i=0; while [ $i -lt 600 ]; do sleep 0.2; i=$((i+1)); done`,
 			});
 			const run = startTestCommand(clone, 'test:e2e');
 			const npmPids = () =>
@@ -599,7 +600,7 @@ fs.appendFileSync(${JSON.stringify(log)}, ['jest.js', ...process.argv.slice(2)].
 			clone.cache,
 			clone.bin,
 			path.join(clone.root, '..', 'installs.log'),
-			`while [ ! -f '${release}' ]; do sleep 0.1; done`,
+			`i=0; while [ ! -f '${release}' ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done`,
 		);
 		for (const tool of ['g++', 'make', 'python3']) command(clone.bin, tool, 'exit 0');
 		const ensure = () => {
