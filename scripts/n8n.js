@@ -17,6 +17,7 @@ const {
 	log,
 	nodeOfMajor,
 	npm,
+	processAlive,
 	requireCommands,
 	run,
 	spawnTracked,
@@ -31,6 +32,26 @@ const PACKAGE_NAME = 'n8n-nodes-braze-cdi';
  * 1.85 release on the registry.
  */
 const N8N_VERSIONS = { latest: '2.41.1', v1: '1.123.81', oldest: '1.85.3' };
+
+/** The versions E2E_N8N_VERSIONS names (a,b), when it is set. */
+const chosenVersions = process.env.E2E_N8N_VERSIONS?.split(',');
+
+/** The n8n versions the end-to-end suites run on: both majors, or those of E2E_N8N_VERSIONS. */
+const E2E_VERSIONS = chosenVersions ?? [N8N_VERSIONS.latest, N8N_VERSIONS.v1];
+
+/**
+ * Where oldest.e2e.ts checks what the package needs of n8n: the oldest n8n it supports, unless
+ * E2E_N8N_VERSIONS leaves it out.
+ */
+const OLDEST_VERSIONS = [N8N_VERSIONS.oldest].filter(
+	(version) => !chosenVersions || chosenVersions.includes(version),
+);
+
+/**
+ * Every n8n version an end-to-end suite uses (queue mode and the demo run the pinned 2.x whatever
+ * is chosen): what the e2e globalSetup installs, and `npm run test:all` in the background before.
+ */
+const E2E_INSTALLS = [...new Set([N8N_VERSIONS.latest, ...E2E_VERSIONS, ...OLDEST_VERSIONS])];
 
 /** n8n 2.41's durable poll cursors: a poll's static data committed with the execution it starts. */
 const DURABLE_CURSORS = Object.freeze({
@@ -56,6 +77,9 @@ const nodeOfMajors = new Map();
 const n8nFolder = (version) =>
 	path.join(cacheDir(), 'n8n', version.startsWith('1.') ? `${version}-node22` : version);
 
+/** Whether n8n@version is installed: its install's last act is to write .ready. */
+const n8nReady = (version) => fs.existsSync(path.join(n8nFolder(version), '.ready'));
+
 /**
  * How long each step of installing n8n took on a 2-core machine here (seconds; 2.41.1, empty npm
  * cache): the estimate of what is left that the progress lines show. The two run side by side.
@@ -67,8 +91,8 @@ const TYPICAL_SECONDS = { packages: 210, sqlite3: 100 };
  * yet): a C++ toolchain and disk space.
  */
 function checkN8nPrerequisites(version) {
+	if (n8nReady(version)) return;
 	const folder = n8nFolder(version);
-	if (fs.existsSync(path.join(folder, '.ready'))) return;
 	requireCommands(
 		"Building n8n's sqlite3 module for this Node.js",
 		['g++', 'make', 'python3'],
@@ -95,11 +119,17 @@ function checkN8nPrerequisites(version) {
 async function ensureN8n(version) {
 	const folder = n8nFolder(version);
 	const bin = path.join(folder, 'node_modules', 'n8n', 'bin', 'n8n');
-	const ready = path.join(folder, '.ready');
-	if (fs.existsSync(ready)) return { bin, node: await nodeFor(version) };
+	if (n8nReady(version)) return { bin, node: await nodeFor(version) };
 
 	checkN8nPrerequisites(version);
 	const node = await nodeFor(version);
+	await installOnce(folder, `n8n@${version}`, () => installN8n(version, folder, node));
+	return { bin, node };
+}
+
+/** See ensureN8n: installs n8n@version into `folder`, for `node`, and marks it ready. */
+async function installN8n(version, folder, node) {
+	const ready = path.join(folder, '.ready');
 	// What an interrupted install left is not to be trusted: start over.
 	fs.rmSync(folder, { recursive: true, force: true });
 	fs.mkdirSync(folder, { recursive: true });
@@ -146,8 +176,65 @@ async function ensureN8n(version) {
 	}
 	fs.writeFileSync(ready, new Date().toISOString());
 	log(`  n8n@${version} ready after ${Math.round((Date.now() - started) / 1000)} s`);
-	return { bin, node };
 }
+
+/**
+ * Runs `install`, which fills `folder` and writes its .ready last, unless .ready is there: one
+ * process at a time, holding `<folder>.lock` (its pid) meanwhile, so that another process (or
+ * call) asking for the same folder waits for that install instead of wiping the folder to start
+ * its own: the e2e globalSetup while `npm run test:all` installs in the background, a demo
+ * beside a test run. A lock whose process is gone (killed outright) is taken over.
+ */
+async function installOnce(folder, what, install) {
+	const ready = path.join(folder, '.ready');
+	const lock = `${folder}.lock`;
+	let waiting = false;
+	for (let holder; (holder = takeLock(lock)) !== true;) {
+		if (fs.existsSync(ready)) return;
+		if (!waiting)
+			log(`Waiting for ${what}, which process ${holder || '(starting)'} is installing…`);
+		waiting = true;
+		await new Promise((resolve) => setTimeout(resolve, 1000));
+	}
+	try {
+		// The holder waited for may have finished it; or failed, and this one tries again.
+		if (!fs.existsSync(ready)) await install();
+	} finally {
+		fs.rmSync(lock, { force: true });
+		heldLocks.delete(lock);
+	}
+}
+
+/**
+ * Takes `lock` for this process (answers true), or answers the pid of the process holding it (0
+ * while that one has made the file and not yet written its pid).
+ */
+function takeLock(lock) {
+	fs.mkdirSync(path.dirname(lock), { recursive: true });
+	try {
+		fs.writeFileSync(lock, String(process.pid), { flag: 'wx' });
+	} catch (error) {
+		if (error.code !== 'EEXIST') throw error;
+		let holder;
+		try {
+			holder = Number(fs.readFileSync(lock, 'utf8'));
+		} catch {
+			return takeLock(lock); // released meanwhile
+		}
+		if (holder === 0 || processAlive(holder)) return holder;
+		fs.rmSync(lock, { force: true });
+		return takeLock(lock);
+	}
+	if (!releaseOnExit) {
+		// Ctrl-C ends the process without its finally blocks (see exitOnSignals).
+		process.once('exit', () => heldLocks.forEach((held) => fs.rmSync(held, { force: true })));
+		releaseOnExit = true;
+	}
+	heldLocks.add(lock);
+	return true;
+}
+const heldLocks = new Set();
+let releaseOnExit = false;
 
 /**
  * Installs the n8n versions not installed yet side by side, one install per version: each is
@@ -195,9 +282,9 @@ async function sqlite3For(version, node, env) {
 	if (!sqlite3Builds.has(folder)) {
 		const binary = path.join(folder, 'node_modules', 'sqlite3', 'build', 'Release');
 		const ready = path.join(folder, '.ready');
-		const build = fs.existsSync(ready)
-			? Promise.resolve()
-			: buildSqlite3(pinned, folder, env).then(() => fs.writeFileSync(ready, ''));
+		const build = installOnce(folder, `sqlite3@${pinned} for Node.js ${major}`, () =>
+			buildSqlite3(pinned, folder, env).then(() => fs.writeFileSync(ready, '')),
+		);
 		sqlite3Builds.set(
 			folder,
 			build.then(() => path.join(binary, 'node_sqlite3.node')),
@@ -591,10 +678,14 @@ module.exports = {
 	DEMO_OWNER,
 	DURABLE_CURSORS,
 	checkN8nPrerequisites,
+	E2E_INSTALLS,
+	E2E_VERSIONS,
 	N8N_VERSIONS,
+	OLDEST_VERSIONS,
 	ROOT,
 	ensureN8n,
 	ensureN8ns,
+	n8nReady,
 	packPackage,
 	createN8n,
 	removePack,
@@ -605,3 +696,19 @@ module.exports = {
 	parseExecution,
 	setUpOwner,
 };
+
+if (require.main === module) {
+	const { exitOnSignals, runMain, useScratchFolder } = require('./setup');
+	if (process.argv[2] === 'install-e2e') {
+		// What npm run test:all starts in the background (see scripts/setup.js): the versions the
+		// e2e globalSetup would install, in a scratch folder, stopped (npm and all) by SIGTERM.
+		runMain(async () => {
+			useScratchFolder('n8n-install');
+			exitOnSignals();
+			await ensureN8ns(E2E_INSTALLS);
+		});
+	} else {
+		process.stderr.write('usage: node scripts/n8n.js install-e2e\n');
+		process.exit(2);
+	}
+}

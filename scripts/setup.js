@@ -12,7 +12,7 @@
  *   node scripts/setup.js test[:e2e|:all] [jest arguments]
  *                                        npm test, npm run test:e2e, npm run test:all (see TESTS)
  */
-const { spawn, spawnSync } = require('node:child_process');
+const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
@@ -260,7 +260,7 @@ function leftInScratchFolder() {
 }
 
 /**
- * Ends the process on Ctrl-C (SIGINT), SIGTERM or SIGHUP after `cleanup` (bounded to 20 s), with
+ * Ends the process on Ctrl-C (SIGINT), SIGTERM or SIGHUP after `cleanup(signal)` (bounded to 20 s), with
  * the exit code of a process ended by that signal; the exit handlers then remove the scratch
  * folder and end the child processes left.
  */
@@ -270,7 +270,7 @@ function exitOnSignals(cleanup = async () => {}) {
 		process.removeAllListeners(signal);
 		process.once(signal, () => {
 			setTimeout(() => process.exit(code), 20_000).unref();
-			Promise.resolve()
+			Promise.resolve(signal)
 				.then(cleanup)
 				.finally(stopChildren)
 				.finally(() => process.exit(code));
@@ -281,8 +281,10 @@ function exitOnSignals(cleanup = async () => {}) {
 /**
  * The test commands (npm test, npm run test:e2e, npm run test:all): the Debian packages each
  * needs, installed first when missing (openssl for the TLS test; Chromium for the editor tests,
- * PostgreSQL and Redis for queue mode, the C++ toolchain that builds n8n's sqlite3), and its steps, run one after another until one fails. The
- * arguments after the command (`npm test -- test/list.test.ts`) go to the last jest.
+ * PostgreSQL and Redis for queue mode, the C++ toolchain that builds n8n's sqlite3), and its
+ * steps, run one after another until one fails. The arguments after the command (`npm test --
+ * test/list.test.ts`) go to the last jest. BRAZE_CDI_UNIT_NODE (CI sets it to the machine's own
+ * Node.js) adds a step: the unit suite again on that Node.js, in an empty home folder.
  */
 const E2E_PACKAGES = [
 	'chromium',
@@ -298,6 +300,7 @@ const UNIT_STEPS = [
 	[npm, 'run', 'typecheck'],
 	[npm, 'run', 'build'],
 	['jest'],
+	['jest on BRAZE_CDI_UNIT_NODE'],
 ];
 const E2E_STEPS = [['jest', '-c', 'jest.e2e.config.js', '--runInBand']];
 const TESTS = {
@@ -312,24 +315,141 @@ const TESTS = {
 
 /**
  * Runs a test command: the project's dependencies and Debian packages first, then each step with
- * the tools' caches in the project's cache (useProjectCaches). Resolves with the exit code.
+ * the tools' caches in the project's cache (useProjectCaches). Before end-to-end steps, the n8n
+ * versions they use are installed in the background from the start (installN8nInBackground),
+ * while the unit steps run, and waited for before the first end-to-end step. Ctrl-C, SIGTERM or
+ * SIGHUP end the installs and the running step. Resolves with the exit code.
  */
 async function runTests(name, jestArgs = []) {
-	const { purpose, packages, steps } = TESTS[name];
+	const { purpose, packages } = TESTS[name];
+	const unitNode = process.env.BRAZE_CDI_UNIT_NODE;
+	const steps = TESTS[name].steps.filter(([command]) => unitNode || !command.endsWith('_NODE'));
 	await ensureDependencies();
 	await ensureDebianPackages(purpose, packages);
+	// The environment as it came, for the unit suite in an empty home: its own set-up must keep
+	// every tool's cache out of that home, not the variables set here.
+	const outerEnv = { ...process.env };
 	useProjectCaches();
+	const installs = steps.some(isE2eStep) ? installN8nInBackground() : undefined;
+	let step;
+	exitOnSignals(async (signal) => {
+		// Ctrl-C reaches the step from the terminal too; a second SIGINT would cut its clean-up short.
+		if (step && signal !== 'SIGINT') step.kill(signal);
+		await Promise.all([installs?.stop(), step && exited(step)]);
+	});
 	const jest = path.join(ROOT, 'node_modules', 'jest', 'bin', 'jest.js');
-	for (const [index, [command, ...args]] of steps.entries()) {
-		const last = index === steps.length - 1;
-		const [file, argv] =
-			command === 'jest'
-				? [process.execPath, [jest, ...args, ...(last ? jestArgs : [])]]
-				: [command, args];
-		const { status, signal } = spawnSync(file, argv, { cwd: ROOT, stdio: 'inherit' });
-		if (status !== 0) return status ?? (signal === 'SIGINT' ? 130 : 1);
+	const lastJest = steps.findLastIndex(([command]) => command === 'jest');
+	try {
+		for (const [index, [command, ...args]] of steps.entries()) {
+			if (isE2eStep([command, ...args])) {
+				const failure = await installs?.wait();
+				if (failure) {
+					log(failure);
+					return 1;
+				}
+			}
+			let code;
+			if (command === 'jest') {
+				step = spawnStep(process.execPath, [
+					jest,
+					...args,
+					...(index === lastJest ? jestArgs : []),
+				]);
+				code = await exited(step);
+			} else if (command.endsWith('_NODE')) {
+				code = await unitSuiteInEmptyHome(unitNode, jest, outerEnv, (child) => (step = child));
+			} else {
+				step = spawnStep(command, args);
+				code = await exited(step);
+			}
+			if (code !== 0) return code;
+		}
+		return 0;
+	} finally {
+		// A failed step ends the command: the installs with it (the next run starts them over).
+		await installs?.stop();
 	}
-	return 0;
+}
+
+const isE2eStep = ([command, ...args]) => command === 'jest' && args.includes('jest.e2e.config.js');
+
+/** A step's process: in this one's process group, so that Ctrl-C in a terminal reaches it too. */
+function spawnStep(command, args, env = process.env) {
+	return spawn(command, args, { cwd: ROOT, stdio: 'inherit', env });
+}
+
+/** Resolves with a step's exit code (130 when Ctrl-C ended it, 1 for any other signal). */
+function exited(child) {
+	if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(exitCode(child));
+	return new Promise((resolve) => {
+		child.once('error', () => resolve(127));
+		child.once('exit', () => resolve(exitCode(child)));
+	});
+}
+const exitCode = (child) => child.exitCode ?? (child.signalCode === 'SIGINT' ? 130 : 1);
+
+/**
+ * The unit suite on another Node.js (CI: the machine's own, when it is not the 24 the rest runs
+ * on; n8n 1.x users run 20.19 and up), with a home folder that is empty and must stay empty: the
+ * suite keeps every tool's cache in the project's cache. npm's own cache, which the suite's npm
+ * pack uses, stays where it is. The package is built by then: jest alone.
+ */
+async function unitSuiteInEmptyHome(node, jest, outerEnv, started) {
+	const version = (await run(node, ['--version'])).output.trim();
+	log(`Unit suite on ${node} (Node.js ${version}), in an empty home folder`);
+	const home = fs.mkdtempSync(path.join(cacheDir(), 'home-'));
+	const npmCache = outerEnv.npm_config_cache ?? path.join(os.homedir(), '.npm');
+	const child = spawnStep(node, [jest], { ...outerEnv, HOME: home, npm_config_cache: npmCache });
+	started(child);
+	const code = await exited(child);
+	const written = fs.readdirSync(home);
+	fs.rmSync(home, { recursive: true, force: true });
+	if (written.length) {
+		log(
+			`The unit suite on Node.js ${version} wrote these in the home folder: ${written.join(' ')}`,
+		);
+		return 1;
+	}
+	return code;
+}
+
+/**
+ * Installs the n8n versions the end-to-end suites use that are not installed yet (E2E_INSTALLS,
+ * the ones their globalSetup would install) in a process of its own, which runs while the unit
+ * steps do: the installs mostly wait on the registry and the disk. Its output goes to a log in
+ * the cache. `wait()` resolves once it has ended: with a message ending in the log's last lines
+ * when it failed. `stop()` ends it (SIGTERM: it ends its npm processes before exiting).
+ */
+function installN8nInBackground() {
+	const { E2E_INSTALLS, n8nReady } = require('./n8n');
+	const missing = E2E_INSTALLS.filter((version) => !n8nReady(version));
+	if (missing.length === 0) return undefined;
+	const logFile = path.join(cacheDir(), 'n8n-install.log');
+	log(
+		`Installing n8n ${missing.join(', ')} for the end-to-end tests in the background meanwhile (log: ${logFile})`,
+	);
+	const output = fs.openSync(logFile, 'w');
+	const script = path.join(ROOT, 'scripts', 'n8n.js');
+	const child = spawnTracked(process.execPath, [script, 'install-e2e'], {
+		cwd: ROOT,
+		stdio: ['ignore', output, output],
+	});
+	fs.closeSync(output);
+	const ended = exited(child);
+	return {
+		async wait() {
+			if (child.exitCode === null && child.signalCode === null)
+				log(`Waiting for the n8n installs to finish (log: ${logFile})…`);
+			const code = await ended;
+			if (code === 0) return undefined;
+			const tail = fs.readFileSync(logFile, 'utf8').trimEnd().split('\n').slice(-30);
+			return `Installing n8n for the end-to-end tests failed (exit code ${code}); the end of ${logFile}:\n${tail.join('\n')}`;
+		},
+		async stop() {
+			if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+			await ended;
+		},
+	};
 }
 
 function processAlive(pid) {
@@ -368,6 +488,7 @@ module.exports = {
 	log,
 	nodeOfMajor,
 	npm,
+	processAlive,
 	requireCommands,
 	run,
 	runMain,

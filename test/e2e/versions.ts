@@ -1,23 +1,8 @@
-import { DURABLE_CURSORS, ensureN8n, N8N_VERSIONS } from '../../scripts/n8n';
+import { DURABLE_CURSORS, E2E_VERSIONS, ensureN8n, N8N_VERSIONS } from '../../scripts/n8n';
 
-/** The versions E2E_N8N_VERSIONS names (a, b), when it is set. */
-const chosen = process.env.E2E_N8N_VERSIONS?.split(',');
-
-/** The n8n versions the whole suite runs on: both majors, or those of E2E_N8N_VERSIONS. */
-export const E2E_VERSIONS = chosen ?? [N8N_VERSIONS.latest, N8N_VERSIONS.v1];
-
-/**
- * Where oldest.e2e.ts checks what the package needs of n8n: the oldest n8n it supports, unless
- * E2E_N8N_VERSIONS leaves it out.
- */
-export const OLDEST_VERSIONS = [N8N_VERSIONS.oldest].filter(
-	(version) => !chosen || chosen.includes(version),
-);
-
-/** Every n8n version a suite uses (queue mode and the demo run the pinned 2.x whatever is chosen). */
-export const E2E_INSTALLS = [
-	...new Set([N8N_VERSIONS.latest, ...E2E_VERSIONS, ...OLDEST_VERSIONS]),
-];
+// Which versions the suites use, and so install (E2E_N8N_VERSIONS narrows them), is defined in
+// scripts/n8n.js, where npm run test:all starts installing them while the unit suite runs.
+export { E2E_INSTALLS, E2E_VERSIONS, OLDEST_VERSIONS } from '../../scripts/n8n';
 
 /**
  * Where an active trigger is run: each version on SQLite, and 2.x with its durable poll cursors
