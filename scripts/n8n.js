@@ -358,7 +358,10 @@ function freePort() {
 	});
 }
 
-/** The execution JSON n8n prints after its log lines: from the first line that is exactly `{`. */
+/**
+ * The JSON n8n prints after its log lines (an execution, or execute-batch's summary): from the
+ * first line that is exactly `{`.
+ */
 function parseExecution(output) {
 	const lines = output.split('\n');
 	const start = lines.findIndex((line) => line === '{');
@@ -465,6 +468,30 @@ async function createN8n({ version, tarball, userFolder, persistent, env: extraE
 			return { code, output, execution: parseExecution(output) };
 		},
 		/**
+		 * Runs every imported workflow once, as `execute` does (same runner, mode `cli`), in one
+		 * `n8n execute-batch`: one start of n8n for all of them, where `execute` starts n8n once per
+		 * workflow (most of what a short run costs). `concurrency` at a time; none is retried (n8n
+		 * would run a failed one again by default). Each run is recorded in n8n's database: read it
+		 * with `executions(id)`. Answers n8n's whole output and the status it gave each workflow's
+		 * run, by workflow ID; fails only when n8n did not finish the batch.
+		 */
+		async executeBatch({ concurrency = 1 } = {}) {
+			const { output } = await cli([
+				'execute-batch',
+				'--retries=0',
+				`--concurrency=${concurrency}`,
+			]);
+			const summary = parseExecution(output);
+			if (!Array.isArray(summary?.executions))
+				throw new Error(`n8n execute-batch did not finish:\n${output.slice(-3000)}`);
+			return {
+				output,
+				statuses: Object.fromEntries(
+					summary.executions.map((run) => [run.workflowId, run.executionStatus]),
+				),
+			};
+		},
+		/**
 		 * Activates a workflow from the CLI, as each major does it (2.x publishes it), while n8n is
 		 * stopped: the next `n8n start` activates it.
 		 */
@@ -553,7 +580,7 @@ async function answering(child, url, what) {
 
 /**
  * See `executions` above.
- * @returns {Promise<Array<{ id: string, status: string, mode: string, runData: Record<string, any> }>>}
+ * @returns {Promise<Array<{ id: string, status: string, mode: string, runData: Record<string, any>, error?: Record<string, any> }>>}
  */
 async function recordedExecutions(node, version, home, env, workflowId) {
 	// Read with n8n's own Node.js: its sqlite3 is built for that one, not for this process's.
@@ -625,12 +652,16 @@ async function readExecutions({ modules, database, env, workflowId }) {
 			await new Promise((resolve) => db.close(resolve));
 		}
 	}
-	return rows.map((row) => ({
-		id: String(row.id),
-		status: row.status,
-		mode: row.mode,
-		runData: parse(row.data)?.resultData?.runData ?? {},
-	}));
+	return rows.map((row) => {
+		const resultData = parse(row.data)?.resultData ?? {};
+		return {
+			id: String(row.id),
+			status: row.status,
+			mode: row.mode,
+			runData: resultData.runData ?? {},
+			error: resultData.error,
+		};
+	});
 }
 
 /**
