@@ -3,7 +3,8 @@
  * Writes bench/RESULTS.md with each measure beside its target and fails when one is missed.
  * Times are ratios within this one run: these machines are noisy.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import path from 'node:path';
 import type { IExecuteFunctions, IN8nHttpFullResponse } from 'n8n-workflow';
 
@@ -82,6 +83,47 @@ async function n8nRequestLoop(
 }
 
 /**
+ * Reads every page through n8n's pagination helper following the Link header with the simplest
+ * expressions that do it, three pages a call as the transport asks for them: what any node pays
+ * for using the helper (expressions evaluated per page, the request merged per page, the
+ * identical-page guard), with none of this package's code.
+ */
+async function paginationHelperLoop(
+	context: IExecuteFunctions,
+	sim: { url: string },
+	pagesPath = PATH,
+): Promise<number> {
+	const nextCursor = /cursor=([^&>]+)>;\s*rel="next"/;
+	const pagination = {
+		request: {
+			url: `={{ $request.uri.split('?')[0] + '?cursor=' + $response.headers.link.match(${nextCursor})[1] }}`,
+		},
+		continue: `={{ ${nextCursor}.test($response.headers.link) }}`,
+		requestInterval: 0,
+		maxRequests: 3, // the transport's MAX_PAGES_PER_CALL
+	};
+	let cursor: string | undefined;
+	let items = 0;
+	for (;;) {
+		const responses = (await context.helpers.requestWithAuthenticationPaginated.call(
+			context,
+			{
+				method: 'GET',
+				uri: `${sim.url}${pagesPath}${cursor ? `?cursor=${cursor}` : ''}`,
+				json: true,
+				timeout: 60_000,
+			},
+			0,
+			pagination,
+			'brazeCdiApi',
+		)) as Array<IN8nHttpFullResponse & { body: { results: unknown[] } }>;
+		for (const response of responses) items += response.body.results.length;
+		cursor = nextCursor.exec(String(responses[responses.length - 1].headers.link ?? ''))?.[1];
+		if (!cursor) return items;
+	}
+}
+
+/**
  * What one path costs: the CPU time of this process (user + system, every thread: JavaScript,
  * garbage collection, the kernel's socket work) and, for comparison, the wall-clock time. The
  * heap is collected first, so that no path pays for another's garbage.
@@ -96,6 +138,26 @@ async function measured<T>(
 	const wallMs = performance.now() - started;
 	const { user, system } = process.cpuUsage(cpu);
 	return { cpuMs: (user + system) / 1000, wallMs, result };
+}
+
+/**
+ * BENCH_PROFILE=<folder>: after the measured rounds, three more runs of each path under V8's sampling
+ * profiler, written as <path>.cpuprofile (open in Chrome's DevTools, or summarize with
+ * `node bench/profile-summary.js <folder>`). Never part of the measured rounds.
+ */
+const PROFILED_RUNS = 3;
+async function profiled(folder: string, name: string, run: () => Promise<unknown>) {
+	const session = new Session();
+	session.connect();
+	await session.post('Profiler.enable');
+	await session.post('Profiler.setSamplingInterval', { interval: 100 });
+	global.gc?.();
+	await session.post('Profiler.start');
+	for (let count = 0; count < PROFILED_RUNS; count++) await run();
+	const { profile } = await session.post('Profiler.stop');
+	session.disconnect();
+	mkdirSync(folder, { recursive: true });
+	writeFileSync(path.join(folder, `${name}.cpuprofile`), JSON.stringify(profile));
 }
 
 function median(values: number[]): number {
@@ -240,14 +302,18 @@ test(
 			const paths = {
 				bare: () => bareFetchLoop(sim, historyPath),
 				n8n: () => n8nRequestLoop(context, sim, historyPath),
+				helper: () => paginationHelperLoop(context, sim, historyPath),
 				node: async () =>
 					(await runNode(sim, { operation: 'list', returnAll: true }, 'cdi-history')).items.length,
 			};
-			const names = ['bare', 'n8n', 'node'] as const;
+			const names = ['bare', 'n8n', 'helper', 'node'] as const;
 			for (const name of names) await paths[name](); // warm every path once
-			const cpu = { bare: [] as number[], n8n: [] as number[], node: [] as number[] };
-			const wall = { bare: [] as number[], n8n: [] as number[], node: [] as number[] };
-			const items = { bare: 0, n8n: 0, node: 0 };
+			const cpu = Object.fromEntries(names.map((name) => [name, [] as number[]])) as Record<
+				(typeof names)[number],
+				number[]
+			>;
+			const wall = structuredClone(cpu);
+			const items = { bare: 0, n8n: 0, helper: 0, node: 0 };
 			for (let round = 0; round < rounds; round++) {
 				for (const name of round % 2 ? [...names].reverse() : names) {
 					const { cpuMs, wallMs, result } = await measured(paths[name]);
@@ -266,10 +332,15 @@ test(
 				`client overhead: CPU time of the node listing ${syncs.toLocaleString('en')} syncs (${syncs / 10} pages) in n8n's engine, over n8n's own request helper reading the same pages (the floor under any node); median of ${rounds} interleaved rounds`,
 				`${ms(cpu.node)} / ${ms(cpu.n8n)}: ${ratio.toFixed(3)} (rounds ${Math.min(...overFloor).toFixed(3)}–${Math.max(...overFloor).toFixed(3)}; ${items.node} and ${items.n8n} items). ` +
 					`Over a bare fetch loop (${ms(cpu.bare)}): the node ${median(perRound(cpu.node, cpu.bare)).toFixed(2)}, n8n's request helper alone ${median(perRound(cpu.n8n, cpu.bare)).toFixed(2)}. ` +
+					`n8n's pagination helper with trivial expressions (${ms(cpu.helper)}) over the request helper: ${median(perRound(cpu.helper, cpu.n8n)).toFixed(3)}; the node over it: ${median(perRound(cpu.node, cpu.helper)).toFixed(3)}. ` +
 					`Wall clock, best of each path, for comparison: ${wallRatio.toFixed(2)}`,
 				'≤ 1.10',
 				ratio <= 1.1 && Object.values(items).every((count) => count === syncs),
 			);
+			const profileFolder = process.env.BENCH_PROFILE;
+			if (profileFolder) {
+				for (const name of names) await profiled(path.resolve(profileFolder), name, paths[name]);
+			}
 			await sim.close();
 		}
 
@@ -365,6 +436,7 @@ test(
 				`${table}\n\n` +
 				'- Overhead: "n8n\'s request helper alone" is n8n\'s own HTTP path (a new connection and axios for every request) reading the same pages with no pagination helper, ' +
 				'the least any node reading through n8n can spend, so the target is set over it; the bare fetch loop is shown for scale. ' +
+				"\"n8n's pagination helper with trivial expressions\" follows the same Link header through n8n's pagination helper, three pages a call as the node does, with the simplest expressions that do it: what any node pays for using the helper, which the package's design requires. " +
 				"The figure against the target is CPU time of the benchmark's process (user + system, `process.cpuUsage()`), with the simulator in a process of its own: " +
 				'time spent waiting for a core or for the simulator is in no figure, so a busy machine cannot add to one path what it spares the other. ' +
 				"Each round runs the three paths one after another (reversed every other round, the heap collected before each); the node's ratio is taken per round and the median counts. " +
