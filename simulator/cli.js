@@ -30,6 +30,12 @@ Usage: node simulator/cli.js [options]
                               for MINUTES (and goes on running)
   --missed-schedule MINUTES   also serve cdi-missed-schedule, whose next_scheduled_run passed
                               MINUTES ago with no sync since
+  --stale HOURS               also serve cdi-stale, whose hourly syncs succeed but whose
+                              last_timestamp_synced stopped HOURS ago
+  --volume-drop PERCENT       also serve cdi-volume-drop, whose newest sync brought PERCENT %
+                              fewer rows than its steady normal of about 40,000
+  --volume-spike FACTOR       also serve cdi-volume-spike, whose newest sync brought FACTOR
+                              times its normal
   --rate-window SECONDS       rate-limit window for every endpoint (default 60)
   --rate-limit-job-status N   job_sync_status requests per window (default ${DEFAULT_RATE_LIMITS.jobSyncStatus.limit})
   --rate-limit-integrations N integrations requests per window (default ${DEFAULT_RATE_LIMITS.integrations.limit})
@@ -48,16 +54,17 @@ function fail(message) {
 	process.exit(2);
 }
 
-function number(name, value, { whole = false } = {}) {
+/** `range`: a test of the number and how the complaint says it (default >= 0). */
+function number(name, value, { whole = false, range = [(n) => n >= 0, '>= 0'] } = {}) {
 	if (value === undefined) return undefined;
 	const parsed = Number(value);
 	if (
 		value.trim() === '' ||
 		!Number.isFinite(parsed) ||
-		parsed < 0 ||
+		!range[0](parsed) ||
 		(whole && !Number.isInteger(parsed))
 	) {
-		fail(`--${name} needs a ${whole ? 'whole ' : ''}number >= 0, not "${value}"`);
+		fail(`--${name} needs a ${whole ? 'whole ' : ''}number ${range[1]}, not "${value}"`);
 	}
 	return parsed;
 }
@@ -99,6 +106,9 @@ async function main() {
 				history: { type: 'string' },
 				'long-sync': { type: 'string' },
 				'missed-schedule': { type: 'string' },
+				stale: { type: 'string' },
+				'volume-drop': { type: 'string' },
+				'volume-spike': { type: 'string' },
 				'rate-window': { type: 'string' },
 				'rate-limit-job-status': { type: 'string' },
 				'rate-limit-integrations': { type: 'string' },
@@ -149,6 +159,13 @@ async function main() {
 			],
 			longSyncMinutes: number('long-sync', args['long-sync'], { whole: true }),
 			missedScheduleMinutes: number('missed-schedule', args['missed-schedule'], { whole: true }),
+			staleHours: number('stale', args.stale, { whole: true, range: [(n) => n >= 1, '>= 1'] }),
+			volumeDropPercent: number('volume-drop', args['volume-drop'], {
+				range: [(n) => n > 0 && n <= 100, 'above 0 and at most 100'],
+			}),
+			volumeSpikeFactor: number('volume-spike', args['volume-spike'], {
+				range: [(n) => n > 1, 'above 1'],
+			}),
 			linkStyle: args['link-style'],
 			nextFirst: args['next-first'],
 			foreignOrigin: args['foreign-origin'],

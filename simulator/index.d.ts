@@ -13,8 +13,44 @@ export type Sync = {
 	rows_failed_with_errors: number;
 };
 
-/** An integration as given to startSimulator: syncs as a count (makeSyncs) or as objects. */
-export type IntegrationInput = {
+/** A time: a Date, ms since the epoch or an ISO string. */
+export type TimeInput = Date | number | string;
+
+/**
+ * A change of volume: rows_synced of the newest N syncs that brought rows (success or partial), or
+ * of those that started after a time, multiplied by `factor` or set to `rows`.
+ */
+export type VolumeChange = (
+	{ newest: number; after?: undefined } | { after: TimeInput; newest?: undefined }
+) &
+	({ factor: number; rows?: undefined } | { rows: number; factor?: undefined });
+
+/**
+ * How an integration's syncs look, besides their statuses and times. Applied after the rows and
+ * watermarks makeSyncs would give.
+ */
+export type SyncShape = {
+	/**
+	 * A steady normal: success and partial syncs bring this many rows, within 2 % (the same on
+	 * every run), so that median and MAD see a clear normal. Default: 800 to 1,699 rows.
+	 */
+	normalRows?: number;
+	/** A drop or spike of rows_synced, on top of normalRows (or the default rows). */
+	volumeChange?: VolumeChange | null;
+	/**
+	 * The watermark stops: no sync's last_timestamp_synced goes past this time (later syncs keep
+	 * it), while the syncs go on as they would.
+	 */
+	watermarkStopsAt?: TimeInput | null;
+};
+
+/**
+ * An integration as given to startSimulator: syncs as a count (makeSyncs) or as objects.
+ * normalRows, volumeChange and watermarkStopsAt shape its history (generated or given) when the
+ * simulator starts, and each sync it runs when that sync ends (volumeChange only with `after`).
+ * They stay on the live integration, where a test may change them; they are never listed.
+ */
+export type IntegrationInput = SyncShape & {
 	integration_id: string;
 	integration_name?: string;
 	app_group_id?: string;
@@ -47,6 +83,10 @@ export type Integration = {
 	contact_emails: string;
 	warehouse_type: string;
 	syncs: Sync[];
+	/** Changing these applies to the syncs that end afterwards. */
+	normalRows?: number;
+	volumeChange?: VolumeChange | null;
+	watermarkStopsAt?: TimeInput | null;
 	[field: string]: unknown;
 };
 
@@ -129,6 +169,19 @@ export type SimulatorOptions = {
 	 * simulator started, with no sync since (its last one started an hour before that).
 	 */
 	missedScheduleMinutes?: number;
+	/**
+	 * Adds `cdi-stale`: hourly syncs that all succeed with about 40,000 rows, the newest started
+	 * 10 minutes before the simulator, whose last_timestamp_synced stopped this many hours before
+	 * it (and stays there for syncs it runs): this many syncs since, and 24 before.
+	 */
+	staleHours?: number;
+	/**
+	 * Adds `cdi-volume-drop`: 30 syncs as cdi-stale's without the stopped watermark, its newest
+	 * bringing this many percent fewer rows (100: none). Syncs it runs bring the normal again.
+	 */
+	volumeDropPercent?: number;
+	/** Adds `cdi-volume-spike`: the same, its newest sync bringing this many times the normal. */
+	volumeSpikeFactor?: number;
 	/** The workspace's app_group_id in the integration list. */
 	appGroupId?: string;
 	/** Called when a request has been answered (or reset). */
@@ -177,13 +230,15 @@ export interface Simulator {
 	close(): Promise<void>;
 }
 
-export type MakeSyncsOptions = {
+export type MakeSyncsOptions = SyncShape & {
 	/** Start of the newest sync. Default 2026-03-25T12:00:00.000Z. */
-	newest?: Date | number | string;
+	newest?: TimeInput;
 	/** Between starts. Default 1 hour. */
 	spacingMs?: number;
 	/** Make the newest sync a running one (no finish time, no rows). */
 	running?: boolean;
+	/** The statuses to cycle, newest first. Default success, partial, error, config_error. */
+	statuses?: Array<JobStatus | (string & {})>;
 };
 
 export function startSimulator(options?: SimulatorOptions): Promise<Simulator>;
@@ -193,7 +248,7 @@ export function startSimulatorProcess(
 	args?: string[],
 ): Promise<{ url: string; close(): Promise<void> }>;
 
-/** Syncs newest first, cycling success, partial, error, config_error. */
+/** Syncs newest first, cycling success, partial, error, config_error (or `statuses`). */
 export function makeSyncs(count: number, options?: MakeSyncsOptions): Sync[];
 /** cdi-empty, cdi-one, cdi-ten, cdi-eleven (newest running), cdi-thirty-seven, cdi-three-thousand. */
 export function seedIntegrations(

@@ -99,9 +99,96 @@ function finishedFields(status, startMs, finishMs, seed) {
 	};
 }
 
+/** An integration's fields that shape its syncs: the simulator's own, never listed. */
+const SHAPE_FIELDS = Object.freeze(['normalRows', 'volumeChange', 'watermarkStopsAt']);
+/** The normal of the integrations --stale, --volume-drop and --volume-spike add. */
+const ALERT_NORMAL_ROWS = 40_000;
+
 /**
- * `count` syncs, newest first, `spacingMs` apart, cycling success, partial, error, config_error.
- * With `running`, the newest one is still running (the others are unchanged).
+ * Rows within 2 % of a steady normal, varying with `seed` (the same on every run): a median sees
+ * the normal and a MAD about 1 % of it, so that a change of a few percent is already unusual.
+ */
+const steadyRows = (normal, seed) => Math.round(normal * (1 + (((seed * 29) % 41) - 20) / 1000));
+
+/** Syncs that brought rows: the ones a volume has. */
+const hasRows = (sync) =>
+	Boolean(sync) && (sync.job_status === 'success' || sync.job_status === 'partial');
+
+/**
+ * normalRows, volumeChange and watermarkStopsAt of makeSyncs' options or an integration, checked;
+ * `where` begins each complaint.
+ */
+function shapeOf(source, where) {
+	const shape = {};
+	if (source.normalRows !== undefined) {
+		if (!Number.isInteger(source.normalRows) || source.normalRows < 0)
+			throw new TypeError(`${where}normalRows must be a whole number >= 0`);
+		shape.normalRows = source.normalRows;
+	}
+	if (source.watermarkStopsAt !== undefined && source.watermarkStopsAt !== null)
+		shape.watermarkMs = toMs(source.watermarkStopsAt, `${where}watermarkStopsAt`);
+	const change = source.volumeChange;
+	if (change !== undefined && change !== null) {
+		const has = (key) => change[key] !== undefined;
+		if (has('newest') === has('after'))
+			throw new TypeError(`${where}volumeChange needs either newest: N or after: a time`);
+		if (has('factor') === has('rows'))
+			throw new TypeError(`${where}volumeChange needs either factor: F or rows: N`);
+		if (has('newest') && !(Number.isInteger(change.newest) && change.newest >= 1))
+			throw new TypeError(`${where}volumeChange.newest must be a whole number >= 1`);
+		if (has('factor') && !(Number.isFinite(change.factor) && change.factor >= 0))
+			throw new TypeError(`${where}volumeChange.factor must be a number >= 0`);
+		if (has('rows') && !(Number.isInteger(change.rows) && change.rows >= 0))
+			throw new TypeError(`${where}volumeChange.rows must be a whole number >= 0`);
+		shape.volumeChange = {
+			newest: change.newest,
+			afterMs: has('after') ? toMs(change.after, `${where}volumeChange.after`) : undefined,
+			factor: change.factor,
+			rows: change.rows,
+		};
+	}
+	return shape;
+}
+
+/**
+ * One sync shaped in place: its rows near the normal (`seed` varies them), then changed when
+ * `changed` (for volumeChange.newest) or when it started after volumeChange.after, and its
+ * watermark never past watermarkStopsAt. Only success and partial syncs have rows to shape.
+ */
+function shapeSync(sync, shape, seed, changed) {
+	if (hasRows(sync)) {
+		if (shape.normalRows !== undefined) sync.rows_synced = steadyRows(shape.normalRows, seed);
+		const change = shape.volumeChange;
+		if (
+			change &&
+			(change.newest === undefined ? Date.parse(sync.sync_start_time) > change.afterMs : changed)
+		)
+			sync.rows_synced = change.rows ?? Math.round(sync.rows_synced * change.factor);
+	}
+	if (
+		shape.watermarkMs !== undefined &&
+		sync &&
+		sync.last_timestamp_synced &&
+		Date.parse(sync.last_timestamp_synced) > shape.watermarkMs
+	)
+		sync.last_timestamp_synced = iso(shape.watermarkMs);
+}
+
+/** A history (newest first) shaped in place; volumeChange.newest counts syncs with rows. */
+function shapeSyncs(syncs, shape) {
+	const newest = shape.volumeChange?.newest ?? 0;
+	let withRows = 0;
+	syncs.forEach((sync, index) => {
+		const changed = hasRows(sync) && withRows++ < newest;
+		shapeSync(sync, shape, index, changed);
+	});
+	return syncs;
+}
+
+/**
+ * `count` syncs, newest first, `spacingMs` apart, cycling `statuses` (default success, partial,
+ * error, config_error). With `running`, the newest one is still running (the others are
+ * unchanged). normalRows, volumeChange and watermarkStopsAt shape them (see shapeSync).
  */
 function makeSyncs(count, options = {}) {
 	if (!Number.isInteger(count) || count < 0)
@@ -109,12 +196,20 @@ function makeSyncs(count, options = {}) {
 	const newest =
 		options.newest === undefined ? DEFAULT_NEWEST : toMs(options.newest, 'makeSyncs: newest');
 	const spacing = options.spacingMs ?? HOUR;
-	return Array.from({ length: count }, (_, index) => {
+	const statuses = options.statuses ?? STATUSES;
+	if (
+		!Array.isArray(statuses) ||
+		statuses.length === 0 ||
+		!statuses.every((status) => typeof status === 'string')
+	)
+		throw new TypeError('makeSyncs: statuses must be a non-empty list of job statuses');
+	const shape = shapeOf(options, 'makeSyncs: ');
+	const syncs = Array.from({ length: count }, (_, index) => {
 		const start = newest - index * spacing;
 		if (index === 0 && options.running) return runningSync(start);
 		const durationMs = (60 + ((index * 37) % 240)) * 1000 + ((index * 131) % 1000);
 		const fields = finishedFields(
-			STATUSES[index % STATUSES.length],
+			statuses[index % statuses.length],
 			start,
 			start + durationMs,
 			index,
@@ -128,6 +223,7 @@ function makeSyncs(count, options = {}) {
 			rows_failed_with_errors: fields.rows_failed_with_errors,
 		};
 	});
+	return shapeSyncs(syncs, shape);
 }
 
 /** The default workspace: histories of 0, 1, 10, 11 (newest running), 37 and 3000 syncs. */
@@ -160,6 +256,7 @@ function normalizeIntegration(input, index, appGroupId) {
 	if (typeof syncs !== 'number' && !Array.isArray(syncs)) {
 		throw new TypeError(`integrations[${index}]: syncs must be a number or an array of syncs`);
 	}
+	const shape = shapeOf(input, `integrations[${index}]: `);
 	return {
 		app_group_id: appGroupId,
 		integration_name: input.integration_id,
@@ -168,7 +265,7 @@ function normalizeIntegration(input, index, appGroupId) {
 		contact_emails: 'data-team@example.com',
 		warehouse_type: WAREHOUSE_TYPES[index % WAREHOUSE_TYPES.length],
 		...structuredClone(fields),
-		syncs: typeof syncs === 'number' ? makeSyncs(syncs) : structuredClone(syncs),
+		syncs: shapeSyncs(typeof syncs === 'number' ? makeSyncs(syncs) : structuredClone(syncs), shape),
 	};
 }
 
@@ -182,11 +279,24 @@ function nextHourlyRun(lastStartMs, now = Date.now()) {
 }
 
 /**
- * The integrations --long-sync and --missed-schedule add: one whose newest sync has been running
- * for `longSyncMinutes`, one whose `next_scheduled_run` passed `missedScheduleMinutes` ago with no
- * sync since (its last sync an hour before that, as an hourly schedule would have it).
+ * The integrations --long-sync, --missed-schedule, --stale, --volume-drop and --volume-spike add:
+ * one whose newest sync has been running for `longSyncMinutes`, one whose `next_scheduled_run`
+ * passed `missedScheduleMinutes` ago with no sync since (its last sync an hour before that, as an
+ * hourly schedule would have it), and three whose hourly syncs all succeed with about 40,000 rows,
+ * the newest 10 minutes ago: one whose watermark stopped `staleHours` ago (with the day before it),
+ * one whose newest of 30 syncs brought `volumeDropPercent` % fewer rows, one whose newest brought
+ * `volumeSpikeFactor` times as many.
  */
-function alertIntegrations({ longSyncMinutes, missedScheduleMinutes }, now = Date.now()) {
+function alertIntegrations(options, now = Date.now()) {
+	const {
+		longSyncMinutes,
+		missedScheduleMinutes,
+		staleHours,
+		volumeDropPercent,
+		volumeSpikeFactor,
+	} = options;
+	const steady = (count = 30) =>
+		makeSyncs(count, { newest: now - 10 * MINUTE, statuses: ['success'] });
 	const added = [];
 	if (longSyncMinutes !== undefined) {
 		added.push({
@@ -202,6 +312,34 @@ function alertIntegrations({ longSyncMinutes, missedScheduleMinutes }, now = Dat
 			integration_name: `Missed schedule (due ${missedScheduleMinutes} min ago)`,
 			next_scheduled_run: iso(due),
 			syncs: makeSyncs(4, { newest: due - HOUR }),
+		});
+	}
+	if (staleHours !== undefined) {
+		added.push({
+			integration_id: 'cdi-stale',
+			integration_name: `Stale data (watermark stopped ${staleHours} h ago)`,
+			normalRows: ALERT_NORMAL_ROWS,
+			watermarkStopsAt: iso(now - staleHours * HOUR),
+			// The day before it stopped too, so that the history shows it moving until then.
+			syncs: steady(staleHours + 24),
+		});
+	}
+	if (volumeDropPercent !== undefined) {
+		added.push({
+			integration_id: 'cdi-volume-drop',
+			integration_name: `Volume drop (newest sync ${volumeDropPercent} % below normal)`,
+			normalRows: ALERT_NORMAL_ROWS,
+			volumeChange: { newest: 1, factor: 1 - volumeDropPercent / 100 },
+			syncs: steady(),
+		});
+	}
+	if (volumeSpikeFactor !== undefined) {
+		added.push({
+			integration_id: 'cdi-volume-spike',
+			integration_name: `Volume spike (newest sync ${volumeSpikeFactor}× normal)`,
+			normalRows: ALERT_NORMAL_ROWS,
+			volumeChange: { newest: 1, factor: volumeSpikeFactor },
+			syncs: steady(),
 		});
 	}
 	return added;
@@ -225,7 +363,7 @@ function listItem(integration) {
 	for (const field of LIST_FIELDS)
 		item[field] = field in integration ? integration[field] : derived[field];
 	for (const [key, value] of Object.entries(integration))
-		if (key !== 'syncs' && !(key in item)) item[key] = value;
+		if (key !== 'syncs' && !SHAPE_FIELDS.includes(key) && !(key in item)) item[key] = value;
 	return item;
 }
 
@@ -395,6 +533,19 @@ function startSimulator(options = {}) {
 		if (minutes !== undefined && !(Number.isInteger(minutes) && minutes >= 0))
 			throw new TypeError(`${name} must be a whole number of minutes >= 0`);
 	}
+	const { staleHours, volumeDropPercent, volumeSpikeFactor } = options;
+	if (staleHours !== undefined && !(Number.isInteger(staleHours) && staleHours >= 1))
+		throw new TypeError('staleHours must be a whole number of hours >= 1');
+	if (
+		volumeDropPercent !== undefined &&
+		!(Number.isFinite(volumeDropPercent) && volumeDropPercent > 0 && volumeDropPercent <= 100)
+	)
+		throw new TypeError('volumeDropPercent must be a number above 0 and at most 100');
+	if (
+		volumeSpikeFactor !== undefined &&
+		!(Number.isFinite(volumeSpikeFactor) && volumeSpikeFactor > 1)
+	)
+		throw new TypeError('volumeSpikeFactor must be a number above 1');
 	[...(options.integrations ?? seedIntegrations()), ...alertIntegrations(options)].forEach(
 		addIntegration,
 	);
@@ -490,7 +641,7 @@ function startSimulator(options = {}) {
 		);
 	}
 
-	function finishSync(sync, status) {
+	function finishSync(integration, sync, status) {
 		const timer = finishTimers.get(sync);
 		if (timer) {
 			clearTimeout(timer);
@@ -503,6 +654,13 @@ function startSimulator(options = {}) {
 		Object.assign(
 			sync,
 			finishedFields(status, Date.parse(sync.sync_start_time), Date.now(), triggerCount),
+		);
+		// The integration's normal, a volume change after a time and a stopped watermark apply to
+		// the syncs it runs too, as they are when it ends (a test may change them meanwhile).
+		shapeSync(
+			sync,
+			shapeOf(integration, `integration ${integration.integration_id}: `),
+			triggerCount,
 		);
 	}
 
@@ -522,7 +680,7 @@ function startSimulator(options = {}) {
 		integration.syncs.unshift(sync);
 		finishTimers.set(
 			sync,
-			later(() => finishSync(sync, settings.syncStatus), settings.syncDurationMs),
+			later(() => finishSync(integration, sync, settings.syncStatus), settings.syncDurationMs),
 		);
 		return send(res, entry, 202, { message: 'success' }, rateHeaders);
 	}
@@ -624,9 +782,10 @@ function startSimulator(options = {}) {
 			return integration;
 		},
 		completeSync(id, status = settings.syncStatus) {
-			const head = simulator.integration(id).syncs[0];
+			const integration = simulator.integration(id);
+			const head = integration.syncs[0];
 			if (!head || head.job_status !== 'running') return undefined;
-			finishSync(head, status);
+			finishSync(integration, head, status);
 			return head;
 		},
 		injectFault(fault) {

@@ -4,7 +4,7 @@
  */
 import nock from 'nock';
 
-import type { Simulator, SimulatorOptions } from '../simulator';
+import type { MakeSyncsOptions, Simulator, SimulatorOptions, Sync } from '../simulator';
 import {
 	ALL_PERMISSIONS,
 	makeSyncs,
@@ -698,6 +698,385 @@ describe('a sync that runs long, a schedule that is missed', () => {
 	});
 });
 
+describe('silent failures: a stopped watermark, a drop or spike of rows', () => {
+	const HOUR = 3_600_000;
+	const MINUTE = 60_000;
+	const withRows = (syncs: Sync[]) =>
+		syncs.filter((sync) => sync.job_status === 'success' || sync.job_status === 'partial');
+	const rowsOf = (syncs: Sync[]) => syncs.map((sync) => sync.rows_synced);
+	const median = (values: number[]) => {
+		const sorted = [...values].sort((a, b) => a - b);
+		const middle = sorted.length >> 1;
+		return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+	};
+	const mad = (values: number[]) => {
+		const center = median(values);
+		return median(values.map((value) => Math.abs(value - center)));
+	};
+	/** Issue 18's robust z of a count against its history: |x − median| / (1.4826 × MAD). */
+	const robustZ = (value: number, history: number[]) =>
+		Math.abs(value - median(history)) / (1.4826 * mad(history));
+	const relativeChange = (value: number, history: number[]) =>
+		Math.abs(value - median(history)) / median(history);
+	const withinTwoPercent = (value: number, normal: number) =>
+		Math.abs(value - normal) <= normal * 0.02;
+
+	test('without the new options, every sync is as before (the e2e tests rely on it)', () => {
+		expect(
+			makeSyncs(5).map((sync) => [
+				sync.rows_synced,
+				sync.rows_failed_with_errors,
+				sync.last_timestamp_synced,
+			]),
+		).toEqual([
+			[800, 0, '2026-03-25T11:55:00.000Z'],
+			[853, 8, '2026-03-25T10:55:00.000Z'],
+			[0, 0, '2026-03-25T09:55:00.000Z'],
+			[0, 0, '2026-03-25T08:55:00.000Z'],
+			[1012, 0, '2026-03-25T07:55:00.000Z'],
+		]);
+		expect(
+			makeSyncs(37, {
+				normalRows: undefined,
+				volumeChange: null,
+				watermarkStopsAt: null,
+				statuses: ['success', 'partial', 'error', 'config_error'],
+			}),
+		).toEqual(makeSyncs(37));
+	});
+
+	test('statuses: the cycle, newest first', () => {
+		expect(makeSyncs(3, { statuses: ['success'] }).map((sync) => sync.job_status)).toEqual([
+			'success',
+			'success',
+			'success',
+		]);
+		const cycled = makeSyncs(5, { statuses: ['error', 'success'] });
+		expect(cycled.map((sync) => sync.job_status)).toEqual([
+			'error',
+			'success',
+			'error',
+			'success',
+			'error',
+		]);
+		expect(rowsOf(cycled).map((rows) => rows > 0)).toEqual([false, true, false, true, false]);
+		expect(() => makeSyncs(2, { statuses: [] })).toThrow(
+			'makeSyncs: statuses must be a non-empty list of job statuses',
+		);
+	});
+
+	test('normalRows: every sync with rows within 2 % of the normal, a clear median and MAD, none unusual', () => {
+		const syncs = makeSyncs(80, { normalRows: 40_000 });
+		const counted = rowsOf(withRows(syncs));
+		expect(counted).toHaveLength(40);
+		for (const rows of counted) expect(withinTwoPercent(rows, 40_000)).toBe(true);
+		expect(new Set(counted).size).toBeGreaterThan(20); // it varies, so the MAD is not 0
+		expect(Math.abs(median(counted) - 40_000)).toBeLessThanOrEqual(400);
+		expect(mad(counted)).toBeGreaterThanOrEqual(200);
+		expect(mad(counted)).toBeLessThanOrEqual(600);
+		// Each sync against the 7 to 20 before it, as the trigger will judge it: never unusual.
+		let worst = 0;
+		for (const normal of [40_000, 1_000]) {
+			const values = rowsOf(withRows(makeSyncs(80, { normalRows: normal, statuses: ['success'] })));
+			for (let size = 7; size <= 20; size += 1) {
+				for (let index = 0; index + size < values.length; index += 1) {
+					const history = values.slice(index + 1, index + 1 + size);
+					worst = Math.max(worst, robustZ(values[index], history));
+				}
+			}
+		}
+		expect(worst).toBeGreaterThan(1); // the variation is seen...
+		expect(worst).toBeLessThan(3); // ...and never taken for a change
+		// Only rows_synced of success and partial syncs changes; the same on every run.
+		const plain = makeSyncs(80);
+		expect(syncs.map(({ rows_synced: _, ...rest }) => rest)).toEqual(
+			plain.map(({ rows_synced: _, ...rest }) => rest),
+		);
+		expect(rowsOf(syncs).filter((_, index) => index % 4 >= 2)).toEqual(Array(40).fill(0));
+		expect(makeSyncs(80, { normalRows: 40_000 })).toEqual(syncs);
+	});
+
+	test('volumeChange newest: the newest N syncs with rows, multiplied or set; a running one does not count', () => {
+		const options = { normalRows: 40_000, running: true } as const;
+		const normal = makeSyncs(12, options);
+		const dropped = makeSyncs(12, { ...options, volumeChange: { newest: 2, factor: 0.001 } });
+		// 0 running, 1 partial, 2 error, 3 config_error, 4 success: 1 and 4 are the newest with rows.
+		expect(rowsOf(dropped)).toEqual(
+			rowsOf(normal).map((rows, index) =>
+				index === 1 || index === 4 ? Math.round(rows * 0.001) : rows,
+			),
+		);
+		const history = rowsOf(withRows(normal)).slice(2);
+		expect(robustZ(dropped[1].rows_synced, history)).toBeGreaterThanOrEqual(3);
+		expect(relativeChange(dropped[1].rows_synced, history)).toBeGreaterThanOrEqual(0.5);
+
+		const none = makeSyncs(8, { volumeChange: { newest: 1, rows: 0 } });
+		expect(none[0]).toEqual({ ...makeSyncs(8)[0], rows_synced: 0 });
+		expect(none.slice(1)).toEqual(makeSyncs(8).slice(1));
+		const spike = makeSyncs(4, { volumeChange: { newest: 1, factor: 100 } });
+		expect(spike[0].rows_synced).toBe(makeSyncs(4)[0].rows_synced * 100);
+	});
+
+	test('volumeChange after: the syncs with rows that started after the time', () => {
+		// 08:00 is a sync's start: not after itself.
+		const spiked = makeSyncs(12, {
+			statuses: ['success'],
+			normalRows: 1_000,
+			volumeChange: { after: '2026-03-25T08:00:00.000Z', factor: 100 },
+		});
+		expect(
+			spiked.map((sync) => [sync.sync_start_time.slice(11, 16), sync.rows_synced > 10_000]),
+		).toEqual(
+			[12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1].map((hour) => [
+				`${String(hour).padStart(2, '0')}:00`,
+				hour > 8,
+			]),
+		);
+		const set = makeSyncs(8, {
+			volumeChange: { after: Date.parse('2026-03-25T07:30:00Z'), rows: 5 },
+		});
+		expect(rowsOf(set)).toEqual(
+			rowsOf(makeSyncs(8)).map((rows, index) => (index <= 4 && rows > 0 ? 5 : rows)),
+		);
+	});
+
+	test('watermarkStopsAt: no last_timestamp_synced past the time; the syncs otherwise as before', () => {
+		const stop = '2026-03-25T06:30:00.000Z';
+		const moving = makeSyncs(10, { statuses: ['success'], running: true });
+		const stale = makeSyncs(10, {
+			statuses: ['success'],
+			running: true,
+			watermarkStopsAt: new Date(stop),
+		});
+		expect(stale.map((sync) => sync.last_timestamp_synced)).toEqual([
+			null, // the running sync has none
+			stop, // 11:00 ... 07:00 would be 10:55 ... 06:55
+			stop,
+			stop,
+			stop,
+			stop,
+			'2026-03-25T05:55:00.000Z',
+			'2026-03-25T04:55:00.000Z',
+			'2026-03-25T03:55:00.000Z',
+			'2026-03-25T02:55:00.000Z',
+		]);
+		expect(stale.map(({ last_timestamp_synced: _, ...rest }) => rest)).toEqual(
+			moving.map(({ last_timestamp_synced: _, ...rest }) => rest),
+		);
+		expect(makeSyncs(10, { watermarkStopsAt: Date.parse(stop) })).toEqual(
+			makeSyncs(10, { watermarkStopsAt: stop }),
+		);
+	});
+
+	test('bad options: errors that name the option and what it needs', () => {
+		const cases: Array<[MakeSyncsOptions, string]> = [
+			[{ normalRows: 1.5 }, 'makeSyncs: normalRows must be a whole number >= 0'],
+			[
+				{ watermarkStopsAt: 'soon' },
+				'makeSyncs: watermarkStopsAt must be a Date, a time in ms or an ISO string',
+			],
+			[
+				{ volumeChange: { factor: 2 } as never },
+				'makeSyncs: volumeChange needs either newest: N or after: a time',
+			],
+			[
+				{ volumeChange: { newest: 1, after: 0, factor: 2 } as never },
+				'makeSyncs: volumeChange needs either newest: N or after: a time',
+			],
+			[
+				{ volumeChange: { newest: 1 } as never },
+				'makeSyncs: volumeChange needs either factor: F or rows: N',
+			],
+			[
+				{ volumeChange: { newest: 0, factor: 2 } },
+				'makeSyncs: volumeChange.newest must be a whole number >= 1',
+			],
+			[
+				{ volumeChange: { newest: 1, factor: -1 } },
+				'makeSyncs: volumeChange.factor must be a number >= 0',
+			],
+			[
+				{ volumeChange: { newest: 1, rows: 2.5 } },
+				'makeSyncs: volumeChange.rows must be a whole number >= 0',
+			],
+			[
+				{ volumeChange: { after: 'later', rows: 1 } },
+				'makeSyncs: volumeChange.after must be a Date, a time in ms or an ISO string',
+			],
+		];
+		for (const [options, message] of cases) expect(() => makeSyncs(3, options)).toThrow(message);
+		expect(() =>
+			startSimulator({
+				integrations: [{ integration_id: 'a' }, { integration_id: 'b', normalRows: -1 }],
+			}),
+		).toThrow('integrations[1]: normalRows must be a whole number >= 0');
+	});
+
+	test("an integration's normalRows, volumeChange and watermarkStopsAt shape the history it serves, unlisted", async () => {
+		const stop = '2026-03-24T12:00:00.000Z';
+		const shape = {
+			normalRows: 40_000,
+			volumeChange: { newest: 1, rows: 40 },
+			watermarkStopsAt: stop,
+		};
+		const given = makeSyncs(6, { statuses: ['success'] });
+		const sim = await simulator({
+			integrations: [
+				{ integration_id: 'int-count', syncs: 30, ...shape },
+				{
+					integration_id: 'int-given',
+					syncs: given,
+					normalRows: 500,
+					watermarkStopsAt: Date.parse(stop),
+				},
+			],
+		});
+		const served = (await callJson(sim, jobsPath('int-count'))).body.results;
+		expect(served).toEqual(makeSyncs(30, shape).slice(0, 10));
+		expect(served[0].rows_synced).toBe(40);
+		expect(served[0].last_timestamp_synced).toBe(stop);
+		expect(sim.integration('int-given').syncs).toEqual(
+			makeSyncs(6, { statuses: ['success'], normalRows: 500, watermarkStopsAt: stop }),
+		);
+		expect(given).toEqual(makeSyncs(6, { statuses: ['success'] })); // the input is untouched
+
+		const listed = (await callJson(sim, '/cdi/integrations')).body.results;
+		for (const item of listed) {
+			expect(Object.keys(item)).toHaveLength(11); // the digest's fields, nothing of the simulator's
+			for (const field of ['normalRows', 'volumeChange', 'watermarkStopsAt'])
+				expect(item).not.toHaveProperty(field);
+		}
+		// Braze's last_updated_at follows the watermark: it stopped too.
+		expect(listed.map((item) => item.last_updated_at)).toEqual([stop, stop]);
+	});
+
+	test('syncs an integration runs: the stopped watermark and the normal hold, volumeChange with after; a change applies to the next', async () => {
+		const now = Date.now();
+		const stop = now - 30 * HOUR;
+		const sim = await simulator({
+			syncDurationMs: 60_000,
+			integrations: [
+				{
+					integration_id: 'int-stale',
+					syncs: makeSyncs(3, { newest: now - HOUR, statuses: ['success'] }),
+					normalRows: 40_000,
+					watermarkStopsAt: stop,
+				},
+				{
+					integration_id: 'int-spike',
+					syncs: 3,
+					volumeChange: { after: now - MINUTE, factor: 100 },
+				},
+				{
+					integration_id: 'int-newest',
+					syncs: 3,
+					normalRows: 40_000,
+					volumeChange: { newest: 1, factor: 0 },
+				},
+			],
+		});
+		const start = async (id: string) =>
+			expect((await call(sim, `/cdi/integrations/${id}/sync`, { method: 'POST' })).status).toBe(
+				202,
+			);
+		const run = async (id: string) => {
+			await start(id);
+			return sim.completeSync(id, 'success')!;
+		};
+
+		// Ended by its timer, as a sync runs by itself.
+		sim.options.syncDurationMs = 20;
+		await start('int-stale');
+		const head = sim.integration('int-stale').syncs[0];
+		while (head.job_status === 'running') await sleep(10);
+		expect(head.last_timestamp_synced).toBe(new Date(stop).toISOString());
+		expect(withinTwoPercent(head.rows_synced, 40_000)).toBe(true);
+		sim.options.syncDurationMs = 60_000;
+
+		sim.integration('int-stale').watermarkStopsAt = null;
+		const moving = await run('int-stale');
+		expect(Date.parse(moving.last_timestamp_synced!)).toBeGreaterThan(Date.now() - 10 * MINUTE);
+
+		const spiked = await run('int-spike');
+		expect(spiked.rows_synced).toBeGreaterThanOrEqual(80_000);
+		expect(spiked.rows_synced % 100).toBe(0);
+		const normalAgain = await run('int-newest');
+		expect(withinTwoPercent(normalAgain.rows_synced, 40_000)).toBe(true);
+		expect(sim.integration('int-newest').syncs[1].rows_synced).toBe(0);
+	});
+
+	test('staleHours, volumeDropPercent, volumeSpikeFactor: cdi-stale, cdi-volume-drop, cdi-volume-spike', async () => {
+		const before = Date.now();
+		const sim = await simulator({
+			integrations: [],
+			staleHours: 30,
+			volumeDropPercent: 97,
+			volumeSpikeFactor: 100,
+		});
+		const after = Date.now();
+		expect(sim.integrations().map((it) => [it.integration_id, it.integration_name])).toEqual([
+			['cdi-stale', 'Stale data (watermark stopped 30 h ago)'],
+			['cdi-volume-drop', 'Volume drop (newest sync 97 % below normal)'],
+			['cdi-volume-spike', 'Volume spike (newest sync 100× normal)'],
+		]);
+		expect(sim.integrations().map((it) => it.syncs.length)).toEqual([30 + 24, 30, 30]);
+		for (const integration of sim.integrations()) {
+			const { syncs } = integration;
+			expect(new Set(syncs.map((sync) => sync.job_status))).toEqual(new Set(['success']));
+			const newest = Date.parse(syncs[0].sync_start_time);
+			expect(newest).toBeGreaterThanOrEqual(before - 10 * MINUTE);
+			expect(newest).toBeLessThanOrEqual(after - 10 * MINUTE);
+			expect(Date.parse(syncs[1].sync_start_time)).toBe(newest - HOUR);
+			for (const sync of syncs.slice(1))
+				expect(withinTwoPercent(sync.rows_synced, 40_000)).toBe(true);
+		}
+		const stale = sim.integration('cdi-stale').syncs;
+		const stopped = Date.parse(stale[0].last_timestamp_synced!);
+		expect(stopped).toBeGreaterThanOrEqual(before - 30 * HOUR);
+		expect(stopped).toBeLessThanOrEqual(after - 30 * HOUR);
+		expect(withinTwoPercent(stale[0].rows_synced, 40_000)).toBe(true);
+		// The 30 syncs since carry it; the 24 before moved as usual, 5 minutes before each start.
+		expect(new Set(stale.slice(0, 30).map((sync) => sync.last_timestamp_synced)).size).toBe(1);
+		for (const sync of stale.slice(30)) {
+			const lag = Date.parse(sync.sync_start_time) - Date.parse(sync.last_timestamp_synced!);
+			expect(lag).toBeGreaterThanOrEqual(5 * MINUTE);
+			expect(lag).toBeLessThan(10 * MINUTE);
+		}
+		const listed = (await callJson(sim, '/cdi/integrations')).body.results;
+		expect(listed[0].last_updated_at).toBe(stale[0].last_timestamp_synced);
+
+		const previous = (syncs: Sync[]) => rowsOf(syncs.slice(1, 21));
+		const drop = sim.integration('cdi-volume-drop').syncs;
+		expect(drop[0].rows_synced).toBeGreaterThanOrEqual(Math.round(40_000 * 0.98 * 0.03));
+		expect(drop[0].rows_synced).toBeLessThanOrEqual(Math.round(40_000 * 1.02 * 0.03));
+		expect(robustZ(drop[0].rows_synced, previous(drop))).toBeGreaterThanOrEqual(3);
+		expect(relativeChange(drop[0].rows_synced, previous(drop))).toBeGreaterThanOrEqual(0.5);
+		expect(Date.parse(drop[0].last_timestamp_synced!)).toBeGreaterThan(
+			Date.parse(drop[0].sync_start_time) - 15 * MINUTE,
+		);
+		const spike = sim.integration('cdi-volume-spike').syncs;
+		expect(spike[0].rows_synced).toBeGreaterThanOrEqual(40_000 * 0.98 * 100);
+		expect(spike[0].rows_synced).toBeLessThanOrEqual(40_000 * 1.02 * 100);
+		expect(relativeChange(spike[0].rows_synced, previous(spike))).toBeGreaterThanOrEqual(0.5);
+	});
+
+	test('the options are checked', () => {
+		expect(() => startSimulator({ staleHours: 0 })).toThrow(
+			'staleHours must be a whole number of hours >= 1',
+		);
+		expect(() => startSimulator({ staleHours: 2.5 })).toThrow(
+			'staleHours must be a whole number of hours >= 1',
+		);
+		for (const percent of [0, 101])
+			expect(() => startSimulator({ volumeDropPercent: percent })).toThrow(
+				'volumeDropPercent must be a number above 0 and at most 100',
+			);
+		expect(() => startSimulator({ volumeSpikeFactor: 1 })).toThrow(
+			'volumeSpikeFactor must be a number above 1',
+		);
+	});
+});
+
 describe('the command line (simulator/cli.js)', () => {
 	test('--long-sync and --missed-schedule add their integrations to the seeded workspace', async () => {
 		const cli = await startSimulatorProcess([
@@ -748,6 +1127,59 @@ describe('the command line (simulator/cli.js)', () => {
 		} finally {
 			await cli.close();
 		}
+	});
+
+	test('--stale, --volume-drop and --volume-spike add their integrations to the seeded workspace', async () => {
+		const cli = await startSimulatorProcess([
+			'--api-key',
+			KEY,
+			'--stale',
+			'26',
+			'--volume-drop',
+			'90',
+			'--volume-spike',
+			'50',
+		]);
+		try {
+			const get = async (route: string) =>
+				(
+					(await (
+						await fetch(`${cli.url}${route}`, { headers: { authorization: `Bearer ${KEY}` } })
+					).json()) as Body
+				).results;
+			const listed = await get('/cdi/integrations');
+			expect(listed.map((item) => item.integration_id).slice(-3)).toEqual([
+				'cdi-stale',
+				'cdi-volume-drop',
+				'cdi-volume-spike',
+			]);
+			const stale = await get(jobsPath('cdi-stale'));
+			const hoursAgo = (iso: string) => Math.round((Date.now() - Date.parse(iso)) / 3_600_000);
+			expect(hoursAgo(stale[0].last_timestamp_synced)).toBe(26);
+			expect(stale[0].job_status).toBe('success');
+			const [drop] = await get(jobsPath('cdi-volume-drop'));
+			expect(drop.rows_synced).toBeGreaterThanOrEqual(40_000 * 0.98 * 0.1);
+			expect(drop.rows_synced).toBeLessThanOrEqual(40_000 * 1.02 * 0.1);
+			const [spike] = await get(jobsPath('cdi-volume-spike'));
+			expect(spike.rows_synced).toBeGreaterThanOrEqual(40_000 * 0.98 * 50);
+			expect(spike.rows_synced).toBeLessThanOrEqual(40_000 * 1.02 * 50);
+		} finally {
+			await cli.close();
+		}
+	});
+
+	test('a bad --stale, --volume-drop or --volume-spike: the process exits, saying what it needs', async () => {
+		await Promise.all([
+			expect(startSimulatorProcess(['--volume-drop', '0'])).rejects.toThrow(
+				'--volume-drop needs a number above 0 and at most 100, not "0"',
+			),
+			expect(startSimulatorProcess(['--volume-spike', '1'])).rejects.toThrow(
+				'--volume-spike needs a number above 1, not "1"',
+			),
+			expect(startSimulatorProcess(['--stale', '1.5'])).rejects.toThrow(
+				'--stale needs a whole number >= 1, not "1.5"',
+			),
+		]);
 	});
 
 	test('a bad option: the process exits, and the start says so', async () => {
