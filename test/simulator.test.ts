@@ -374,6 +374,43 @@ describe('auth, unknown paths and integration IDs', () => {
 		expect((await callJson(revoked, '/cdi/integrations')).status).toBe(200);
 		expect((await callJson(revoked, jobsPath('cdi-one'))).status).toBe(403);
 	});
+
+	test.each([
+		['GET', '/cdi/nothing'],
+		['GET', '/cdi/integrations/int-3/job_sync_status/'],
+		['POST', '/cdi/integrations/int-3/job_sync_status'],
+		['GET', '/cdi/integrations/int-3/sync'],
+		['DELETE', '/cdi/integrations'],
+	])('%s %s: 404 Not Found', async (method, path) => {
+		const { status, body, response } = await callJson(sim, path, { method });
+		expect(status).toBe(404);
+		expect(body).toEqual({ message: 'Not Found', errors: [] });
+		expect(response.headers.get('x-ratelimit-limit')).toBeNull();
+	});
+
+	test.each(['no-such-integration', 'bad%20id', 'bad.id'])(
+		'job_sync_status of %s: 400 Invalid integration ID',
+		async (id) => {
+			const { status, body } = await callJson(sim, jobsPath(id));
+			expect(status).toBe(400);
+			expect(body).toEqual({ message: 'Invalid integration ID', errors: [] });
+		},
+	);
+
+	test('sync: 400 for a malformed ID, 404 Integration not found for an unknown one', async () => {
+		expect(
+			await callJson(sim, '/cdi/integrations/bad%20id/sync', { method: 'POST' }),
+		).toMatchObject({
+			status: 400,
+			body: { message: 'Invalid integration ID', errors: [] },
+		});
+		expect(
+			await callJson(sim, '/cdi/integrations/no-such-integration/sync', { method: 'POST' }),
+		).toMatchObject({
+			status: 404,
+			body: { message: 'Integration not found', errors: [] },
+		});
+	});
 });
 
 describe('rate limits', () => {
