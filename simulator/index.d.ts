@@ -204,6 +204,7 @@ export interface Simulator {
 	readonly host: string;
 	/** Mutable: changes apply to the next request. */
 	readonly options: SimulatorSettings;
+	/** Mutable: a key deleted, added or given other permissions applies to the next request. */
 	readonly apiKeys: Record<string, string[]>;
 	/** Every request received, in order. */
 	readonly requests: RequestLogEntry[];

@@ -362,6 +362,19 @@ describe('auth, unknown paths and integration IDs', () => {
 		expect((await callJson(sim, '/cdi/integrations', { key: 'list-only' })).status).toBe(200);
 	});
 
+	test('keys revoked and accepted again at runtime (sim.apiKeys): from the next request on', async () => {
+		const revoked = await simulator({ apiKeys: { [KEY]: [...ALL_PERMISSIONS] } });
+		expect((await callJson(revoked, '/cdi/integrations')).status).toBe(200);
+		delete revoked.apiKeys[KEY];
+		expect(await callJson(revoked, '/cdi/integrations')).toMatchObject({
+			status: 401,
+			body: { message: 'Unauthorized' },
+		});
+		revoked.apiKeys[KEY] = ['cdi.integration_list'];
+		expect((await callJson(revoked, '/cdi/integrations')).status).toBe(200);
+		expect((await callJson(revoked, jobsPath('cdi-one'))).status).toBe(403);
+	});
+
 	test.each([
 		['GET', '/cdi/nothing'],
 		['GET', '/cdi/integrations/int-3/job_sync_status/'],

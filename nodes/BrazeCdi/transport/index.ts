@@ -98,17 +98,20 @@ async function connect(this: BrazeContext, itemIndex: number) {
 	const keyProblem = apiKeyProblem(String(credentials.apiKey ?? '').trim());
 	if (keyProblem !== undefined) throw refuse(keyProblem);
 	const fail: Fail = (message, description, httpCode, failure) => {
-		throw new NodeApiError(
-			this.getNode(),
-			{ message: redact(message), ...(httpCode ? { httpCode: String(httpCode) } : {}) },
-			{
-				message: redact(message),
-				description: redact(description),
-				httpCode: httpCode ? String(httpCode) : undefined,
-				itemIndex,
-				// Why it failed, for n8n's poll scheduler (n8n-workflow 2.41+; older n8n ignores it).
-				...(failure ? { failure } : {}),
-			},
+		throw withFailure(
+			new NodeApiError(
+				this.getNode(),
+				{ message: redact(message), ...(httpCode ? { httpCode: String(httpCode) } : {}) },
+				{
+					message: redact(message),
+					description: redact(description),
+					httpCode: httpCode ? String(httpCode) : undefined,
+					itemIndex,
+					// Why it failed, for n8n's poll scheduler (n8n-workflow 2.41+).
+					...(failure ? { failure } : {}),
+				},
+			),
+			failure,
 		);
 	};
 	return { baseUrl: endpoint.url, fail };
@@ -590,19 +593,34 @@ export function pollRateLimited(
 	const when =
 		limitedUntil === undefined ? '' : ` It resets at ${new Date(limitedUntil).toISOString()}.`;
 	const message = "Braze's rate limit is used up until after this poll's time budget";
-	return new NodeApiError(
-		this.getNode(),
-		{ message, httpCode: '429' },
-		{
-			message,
-			description: `This Braze endpoint allows ${perMinute} requests a minute per workspace, shared with every client of the workspace.${when} Nothing was missed: the next poll goes on from where this one stood.`,
-			httpCode: '429',
-			failure: {
-				cause: 'rate-limited',
-				...(limitedUntil === undefined ? {} : { resetsAtEpochMs: limitedUntil }),
+	const failure: Failure = {
+		cause: 'rate-limited',
+		...(limitedUntil === undefined ? {} : { resetsAtEpochMs: limitedUntil }),
+	};
+	return withFailure(
+		new NodeApiError(
+			this.getNode(),
+			{ message, httpCode: '429' },
+			{
+				message,
+				description: `This Braze endpoint allows ${perMinute} requests a minute per workspace, shared with every client of the workspace.${when} Nothing was missed: the next poll goes on from where this one stood.`,
+				httpCode: '429',
+				failure,
 			},
-		},
+		),
+		failure,
 	);
+}
+
+/**
+ * The error with its failure cause. n8n-workflow before 2.41 (n8n 1.x, where the trigger runs
+ * without a poll scheduler) drops NodeApiError's `failure` option; the trigger reads the cause
+ * itself there, to report a fault once per episode (trigger/poll.ts, faultEpisode).
+ */
+function withFailure(error: NodeApiError, failure: Failure | undefined): NodeApiError {
+	if (failure && (error as { failure?: unknown }).failure === undefined)
+		Object.assign(error, { failure });
+	return error;
 }
 
 /** Replaces the API key wherever it might appear in text we show. */
