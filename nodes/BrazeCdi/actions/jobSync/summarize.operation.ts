@@ -51,7 +51,7 @@ const properties: INodeProperties[] = [
 				type: 'boolean',
 				default: false,
 				description:
-					'Whether to add a ready-made report beside the figures: report_text (plain text, one line per integration, for Slack or Teams) and report_html (an email-ready page with a coloured cell per sync); unhealthy integrations first',
+					'Whether to add a ready-made report beside the figures: report_text (plain text, one line per integration, for Slack or Teams) and report_html (an email-ready page with a coloured cell per sync); unhealthy integrations first, then degraded ones, each saying why in words',
 			},
 			{
 				displayName: 'Degraded at Failed Syncs (%)',
