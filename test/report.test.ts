@@ -1,8 +1,9 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import type { ReportEntry } from '../nodes/BrazeCdi/helpers/report';
-import { formatTime } from '../nodes/BrazeCdi/helpers/format';
+import { formatDuration, formatTime } from '../nodes/BrazeCdi/helpers/format';
 import {
+	concerns,
 	escapeHtml,
 	reportHtml,
 	reportText,
@@ -38,7 +39,7 @@ const entry = (id: string, name: string | null, syncs: IDataObject[]): ReportEnt
 		integration_name: name,
 		window_start: '2026-03-25T00:00:00.000Z',
 		window_end: '2026-03-25T12:30:00.000Z',
-		...summarizeSyncs(syncs),
+		...summarizeSyncs(syncs, { at: Date.parse('2026-03-25T12:30:00.000Z') }),
 	},
 	syncs,
 });
@@ -69,7 +70,7 @@ describe('reportText', () => {
 
 		expect(lines).toEqual([
 			'Braze CDI syncs from 2026-03-25 00:00 to 2026-03-25 12:30 (UTC): 1 of 2 integrations unhealthy',
-			'❌ Orders (int-bad): 3 syncs (1 success, 1 partial, 1 error); 190 rows synced, 10 failed (5 %); last failure: error, started 2026-03-25 12:00',
+			'❌ Orders (int-bad): fails 2 of 3 syncs (66.67 %); 3 syncs (1 success, 1 partial, 1 error); 190 rows synced, 10 failed (5 %); last failure: error, started 2026-03-25 12:00',
 			'✅ Customers (int-ok): 2 syncs (2 success); 200 rows synced, 0 failed (0 %); last failure: none',
 		]);
 	});
@@ -178,6 +179,132 @@ describe('reportHtml', () => {
 	});
 });
 
+/** `rows` in the newest sync after seven of `normal` each, its data read up to `dataHoursAgo`. */
+const volumeEntry = (id: string, rows: number, normal: number, dataHoursAgo = 1) =>
+	entry(id, id, [
+		{
+			...sync('success', 0, rows),
+			last_timestamp_synced: new Date(NEWEST - dataHoursAgo * HOUR).toISOString(),
+		},
+		...Array.from({ length: 7 }, (_, index) => sync('success', index + 1, normal)),
+	]);
+/** A healthy integration failing `failed` of `count` syncs: degraded from 25 %. */
+const sharing = (id: string, failed: number, count: number) =>
+	entry(
+		id,
+		id,
+		Array.from({ length: count }, (_, index) =>
+			sync(index >= 1 && index <= failed ? 'error' : 'success', index, 100),
+		),
+	);
+const LIMITS = { staleHours: 24, degradedPercent: 25 };
+
+describe('why an integration needs a look, in words', () => {
+	test.each([
+		// Under two days in hours, from two days in days.
+		[30, 'data 30 h old'],
+		[47.99, 'data 47 h 59 min old'],
+		[72, 'data 3 days old'],
+		[76.5, 'data 3 days 4 h old'],
+	])('data %p h old at the window\'s end: "%s"', (ageHours, words) => {
+		// The window ends at 12:30, half an hour after the newest sync.
+		const { figures } = volumeEntry('int-old', 1000, 1000, ageHours - 0.5);
+		expect(figures.data_age_hours).toBe(ageHours);
+		expect(concerns(figures, LIMITS)).toEqual([words]);
+	});
+
+	test('data at the threshold is not stale; a lower Stale After makes it so', () => {
+		const { figures } = volumeEntry('int-day', 1000, 1000, 23.5); // 24 h at 12:30
+		expect(figures.data_age_hours).toBe(24);
+		expect(concerns(figures, LIMITS)).toEqual([]);
+		expect(concerns(figures, { ...LIMITS, staleHours: 23.99 })).toEqual(['data 24 h old']);
+	});
+
+	test.each([
+		[1_200, 40_000, 'rows 97 % below normal'],
+		[0, 40_000, 'rows 100 % below normal'],
+		[500, 1_000, 'rows 50 % below normal'],
+		[1_500, 1_000, 'rows 50 % above normal'],
+		[1_990, 1_000, 'rows 99 % above normal'],
+		[2_000, 1_000, 'rows 2× above normal'],
+		[2_500, 1_000, 'rows 2.5× above normal'],
+		[9_960, 1_000, 'rows 10× above normal'],
+		[58_000, 1_000, 'rows 58× above normal'],
+		[58_400, 1_000, 'rows 58× above normal'],
+	])('%p rows where %p are normal: "%s"', (rows, normal, words) => {
+		const { figures } = volumeEntry('int-rows', rows, normal);
+		expect(concerns(figures, LIMITS)).toEqual([words]);
+	});
+
+	test('failing a share of the syncs: "fails 18 of 24 syncs (75 %)", from Degraded at Failed Syncs on', () => {
+		expect(concerns(sharing('int-18', 18, 24).figures, LIMITS)).toEqual([
+			'fails 18 of 24 syncs (75 %)',
+		]);
+		expect(concerns(sharing('int-6', 6, 24).figures, LIMITS)).toEqual([
+			'fails 6 of 24 syncs (25 %)',
+		]);
+		expect(concerns(sharing('int-5', 5, 24).figures, LIMITS)).toEqual([]);
+		expect(concerns(sharing('int-18', 18, 24).figures, { ...LIMITS, degradedPercent: 76 })).toEqual(
+			[],
+		);
+	});
+
+	test('several at once, in a stable order: data, rows, failures', () => {
+		const { figures } = entry('int-all', 'All', [
+			{ ...sync('success', 0, 10), last_timestamp_synced: '2026-03-20T12:30:00.000Z' },
+			...Array.from({ length: 3 }, (_, index) => sync('error', index + 1, 0)),
+			...Array.from({ length: 7 }, (_, index) => sync('success', index + 4, 1000)),
+		]);
+		expect(concerns(figures, LIMITS)).toEqual([
+			'data 5 days old',
+			'rows 99 % below normal',
+			'fails 3 of 11 syncs (27.27 %)',
+		]);
+	});
+});
+
+describe('three levels: unhealthy, degraded, healthy', () => {
+	const degraded = sharing('int-amber', 18, 24);
+	const stale = volumeEntry('int-stale', 1000, 1000, 71.5);
+
+	test('text: unhealthy, then degraded (amber, with the share), then healthy; the heading counts both', () => {
+		const lines = reportText([healthy, degraded, stale], 'UTC').split('\n');
+
+		expect(degraded.figures).toMatchObject({ healthy: true, health: 'degraded' });
+		expect(lines[0]).toBe(
+			'Braze CDI syncs from 2026-03-25 00:00 to 2026-03-25 12:30 (UTC): 1 of 3 integrations unhealthy, 1 degraded',
+		);
+		expect(lines.slice(1).map((line) => line.split(';')[0])).toEqual([
+			'❌ int-stale (int-stale): data 3 days old',
+			'⚠️ int-amber (int-amber): fails 18 of 24 syncs (75 %)',
+			'✅ Customers (int-ok): 2 syncs (2 success)',
+		]);
+	});
+
+	test('HTML: the same order, an amber Degraded badge, the words under the name', () => {
+		const html = reportHtml([healthy, degraded, stale], 'UTC');
+
+		expect(blockIds(html)).toEqual(['int-stale', 'int-amber', 'int-ok']);
+		expect(html).toContain(
+			'<span style="display:inline-block;padding:2px 6px;font-size:12px;font-weight:bold;color:#222222;background-color:#f9a825;">Degraded</span>',
+		);
+		expect(html).toContain('color:#c62828;padding:0 0 6px 0;">data 3 days old</div>');
+		expect(html).toContain('color:#8d5f00;padding:0 0 6px 0;">fails 18 of 24 syncs (75 %)</div>');
+		expect(html.match(/data-concerns=/g)).toHaveLength(2);
+		expect(html).toContain('>Healthy</span>');
+		expect(html).toContain('>Unhealthy</span>');
+	});
+
+	test('the limits given to the report decide its words', () => {
+		expect(reportText([degraded], 'UTC', { ...LIMITS, degradedPercent: 80 })).not.toContain(
+			'fails 18',
+		);
+		expect(reportHtml([stale], 'UTC', { ...LIMITS, staleHours: 100 })).not.toContain(
+			'data-concerns',
+		);
+	});
+});
+
 describe('helpers', () => {
 	test('escapeHtml escapes the five characters that matter', () => {
 		expect(escapeHtml(`<a href="x">'&'</a>`)).toBe(
@@ -191,5 +318,12 @@ describe('helpers', () => {
 		expect(formatTime(millis, 'Asia/Tokyo')).toBe('2026-03-26 08:05');
 		expect(formatTime(Date.parse('2026-03-25T00:30:00Z'), 'UTC')).toBe('2026-03-25 00:30');
 		expect(formatTime(NaN, 'UTC')).toBeUndefined();
+	});
+
+	test('formatDuration: days from two days on, hours below', () => {
+		expect(formatDuration(48 * HOUR - 60_000, 'minutes')).toBe('47 h 59 min');
+		expect(formatDuration(48 * HOUR, 'minutes')).toBe('2 days');
+		expect(formatDuration(77.5 * HOUR, 'minutes')).toBe('3 days 5 h');
+		expect(formatDuration(72 * HOUR + 59_000)).toBe('3 days');
 	});
 });

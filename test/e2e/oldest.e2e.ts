@@ -180,7 +180,8 @@ describe.each(OLDEST_VERSIONS)('n8n %s, the oldest supported', (version) => {
 			{
 				integration_id: 'int-37',
 				integration_name: null, // read only with All Integrations
-				...summarizeSyncs(inWindow),
+				// Data age is measured to the window's end.
+				...summarizeSyncs(inWindow, { at: Date.parse(WINDOW.startedBefore) }),
 				window_start: '2026-03-25T00:00:00.000Z',
 				window_end: '2026-03-25T12:30:00.000Z',
 			},

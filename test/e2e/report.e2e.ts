@@ -134,7 +134,8 @@ beforeAll(async () => {
 	sim = await startSimulator({
 		apiKeys: { [KEY]: ['cdi.integration_job_status', 'cdi.integration_list'] },
 		integrations: [
-			// Listed first but healthy: the report puts it last.
+			// Listed first; its newest sync succeeded but 18 of its 24 failed: degraded, after the
+			// unhealthy ones.
 			{
 				integration_id: 'int-orders',
 				integration_name: 'Orders',
@@ -253,15 +254,16 @@ describe.each(E2E_VERSIONS)('n8n %s: the daily sync report by email', (version) 
 				})),
 			);
 
-			// Top to bottom: the two unhealthy ones (in the list's order), then the healthy one.
+			// Top to bottom: the two unhealthy ones (in the list's order), then the degraded one.
 			expect(seen.map((block) => block.top)).toEqual(
 				[...seen.map((block) => block.top)].sort((a, b) => a - b),
 			);
 			expect(seen.map((block) => block.title)).toEqual([
 				`${FAILING_NAME} (int-failing) Unhealthy`,
 				'Quiet import (int-quiet) Unhealthy',
-				'Orders (int-orders) Healthy',
+				'Orders (int-orders) Degraded',
 			]);
+			expect(seen[2].text).toContain('fails 18 of 24 syncs (75 %)');
 			const rgb = (hex: string) =>
 				`rgb(${[1, 3, 5].map((at) => parseInt(hex.slice(at, at + 2), 16)).join(', ')})`;
 			for (const [index, id] of [

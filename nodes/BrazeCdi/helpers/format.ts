@@ -25,20 +25,24 @@ export function timeWithZone(ms: number, timeZone: string): string {
 }
 
 /**
- * "2 h 14 min", "45 min 3 s", "3 h", "5 s": the two largest units, as a person writes a duration,
- * cut (never rounded up) to whole seconds, or to whole minutes with `precision` 'minutes'.
+ * "2 h 14 min", "45 min 3 s", "3 h", "5 s", "3 days 5 h": the two largest units, as a person
+ * writes a duration, cut (never rounded up) to whole seconds, or to whole minutes with
+ * `precision` 'minutes'. Days from two days on: "30 h" reads better than "1 day 6 h".
  */
 export function formatDuration(ms: number, precision: 'seconds' | 'minutes' = 'seconds'): string {
 	const seconds = Math.max(0, Math.floor(ms / 1000));
-	const hours = Math.floor(seconds / 3600);
+	const days = seconds >= 2 * 86_400 ? Math.floor(seconds / 86_400) : 0;
+	const hours = Math.floor((seconds - days * 86_400) / 3600);
 	const minutes = Math.floor((seconds % 3600) / 60);
 	const rest = precision === 'minutes' ? 0 : seconds % 60;
 	const [larger, smaller] =
-		hours > 0
-			? [`${hours} h`, minutes > 0 ? `${minutes} min` : '']
-			: minutes > 0 || precision === 'minutes'
-				? [`${minutes} min`, rest > 0 ? `${rest} s` : '']
-				: [`${rest} s`, ''];
+		days > 0
+			? [`${days} days`, hours > 0 ? `${hours} h` : '']
+			: hours > 0
+				? [`${hours} h`, minutes > 0 ? `${minutes} min` : '']
+				: minutes > 0 || precision === 'minutes'
+					? [`${minutes} min`, rest > 0 ? `${rest} s` : '']
+					: [`${rest} s`, ''];
 	return smaller === '' ? larger : `${larger} ${smaller}`;
 }
 

@@ -1,6 +1,9 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { formatDuration, formatPercent, formatTime } from './format';
+import { HOUR_MS, isDegraded, isStale } from './health';
+import type { HealthLimits } from './summary';
+import { DEFAULT_HEALTH_LIMITS, failedOfFinished } from './summary';
 import { parseTime, startTime } from './syncs';
 
 /** One integration of a report: Summarize's figures for it, and the syncs they were made from. */
@@ -23,26 +26,72 @@ const OTHER_COLOUR = '#9e9e9e';
 /** Sync cells per row of the strip: a row never wraps, so a long window takes several. */
 const CELLS_PER_ROW = 48;
 
-/** Unhealthy integrations first; otherwise in the order given (the integrations list's). */
+type HealthLevel = 'unhealthy' | 'degraded' | 'healthy';
+
+/** An integration's level as its figures say: `healthy` decides, `health` tells degraded apart. */
+function healthLevel(figures: IDataObject): HealthLevel {
+	if (figures.healthy !== true) return 'unhealthy';
+	return figures.health === 'degraded' ? 'degraded' : 'healthy';
+}
+
+const LEVELS: HealthLevel[] = ['unhealthy', 'degraded', 'healthy'];
+const MARKS: Record<HealthLevel, string> = { unhealthy: '❌', degraded: '⚠️', healthy: '✅' };
+/** The badge of each level in the HTML report: background, then text colour. */
+const BADGES: Record<HealthLevel, [string, string]> = {
+	unhealthy: ['#c62828', '#ffffff'],
+	degraded: ['#f9a825', '#222222'],
+	healthy: ['#2e7d32', '#ffffff'],
+};
+
+/** Unhealthy integrations first, then degraded, then healthy; otherwise in the order given. */
 function unhealthyFirst(entries: ReportEntry[]): ReportEntry[] {
-	return [
-		...entries.filter((entry) => entry.figures.healthy !== true),
-		...entries.filter((entry) => entry.figures.healthy === true),
-	];
+	return LEVELS.flatMap((level) => entries.filter((entry) => healthLevel(entry.figures) === level));
+}
+
+/**
+ * Why an integration needs a look, in words, beyond its newest sync's status: "data 3 days old",
+ * "rows 97 % below normal", "rows 58× above normal", "fails 18 of 24 syncs (75 %)". A spike of
+ * twice the normal or more is written as a multiple of it, a smaller one as a percentage; a drop
+ * is always a percentage (of at most 100).
+ */
+export function concerns(figures: IDataObject, limits: HealthLimits): string[] {
+	const words: string[] = [];
+	const age = typeof figures.data_age_hours === 'number' ? figures.data_age_hours : null;
+	if (age !== null && isStale(age, limits.staleHours))
+		words.push(`data ${formatDuration(age * HOUR_MS, 'minutes')} old`);
+	const change = figures.rows_change_percent;
+	if (typeof change === 'number' && figures.rows_unusual !== null) {
+		const times = 1 + change / 100;
+		if (change < 0) words.push(`rows ${formatPercent(-change / 100)} below normal`);
+		else if (times >= 2)
+			words.push(
+				`rows ${times >= 10 ? Math.round(times) : Number(times.toFixed(1))}× above normal`,
+			);
+		else words.push(`rows ${formatPercent(change / 100)} above normal`);
+	}
+	const { failed, finished } = failedOfFinished(figures.status_counts);
+	if (isDegraded(failed, finished, limits.degradedPercent))
+		words.push(`fails ${failed} of ${finished} syncs (${formatPercent(failed / finished)})`);
+	return words;
 }
 
 /** Plain text for Slack or Teams: a heading, then one line per integration, unhealthy first. */
-export function reportText(entries: ReportEntry[], timeZone: string): string {
+export function reportText(
+	entries: ReportEntry[],
+	timeZone: string,
+	limits: HealthLimits = DEFAULT_HEALTH_LIMITS,
+): string {
 	const lines = [heading(entries, timeZone)];
 	if (entries.length === 0) lines.push('No integrations to report on.');
 	for (const { figures } of unhealthyFirst(entries)) {
-		const mark = figures.healthy === true ? '✅' : '❌';
-		const name = `${mark} ${integrationLabel(figures)}`;
+		const name = `${MARKS[healthLevel(figures)]} ${integrationLabel(figures)}`;
 		if (figures.syncs === 0) {
 			lines.push(`${name}: no syncs in the window`);
 			continue;
 		}
+		const why = concerns(figures, limits);
 		const parts = [
+			...(why.length > 0 ? [why.join(', ')] : []),
 			`${figures.syncs} ${plural(Number(figures.syncs), 'sync')} (${statusCountsText(figures)})`,
 			`${number(figures.rows_synced)} rows synced, ${number(figures.rows_failed_with_errors)} failed (${percent(figures.row_failure_rate)})`,
 			`last failure: ${momentText(figures.last_failure, timeZone) ?? 'none'}`,
@@ -57,8 +106,12 @@ export function reportText(entries: ReportEntry[], timeZone: string): string {
  * scripts or images. Per integration, unhealthy first: one coloured cell per sync, oldest to
  * newest, then its figures.
  */
-export function reportHtml(entries: ReportEntry[], timeZone: string): string {
-	const blocks = unhealthyFirst(entries).map((entry) => integrationHtml(entry, timeZone));
+export function reportHtml(
+	entries: ReportEntry[],
+	timeZone: string,
+	limits: HealthLimits = DEFAULT_HEALTH_LIMITS,
+): string {
+	const blocks = unhealthyFirst(entries).map((entry) => integrationHtml(entry, timeZone, limits));
 	if (entries.length === 0) blocks.push(paragraph('No integrations to report on.'));
 	// Legend squares are cells too: Outlook ignores the size of an inline-block.
 	const legend = Object.entries(STATUS_COLOURS)
@@ -83,10 +136,20 @@ export function reportHtml(entries: ReportEntry[], timeZone: string): string {
 	].join('\n');
 }
 
-function integrationHtml({ figures, syncs }: ReportEntry, timeZone: string): string {
-	const healthy = figures.healthy === true;
-	const badge = `<span style="display:inline-block;padding:2px 6px;font-size:12px;font-weight:bold;color:#ffffff;background-color:${healthy ? '#2e7d32' : '#c62828'};">${healthy ? 'Healthy' : 'Unhealthy'}</span>`;
-	const title = `<div style="font-size:16px;font-weight:bold;padding:0 0 6px 0;">${escapeHtml(integrationLabel(figures))} ${badge}</div>`;
+function integrationHtml(
+	{ figures, syncs }: ReportEntry,
+	timeZone: string,
+	limits: HealthLimits,
+): string {
+	const level = healthLevel(figures);
+	const [background, colour] = BADGES[level];
+	const badge = `<span style="display:inline-block;padding:2px 6px;font-size:12px;font-weight:bold;color:${colour};background-color:${background};">${level[0].toUpperCase()}${level.slice(1)}</span>`;
+	const why = concerns(figures, limits);
+	const title =
+		`<div style="font-size:16px;font-weight:bold;padding:0 0 6px 0;">${escapeHtml(integrationLabel(figures))} ${badge}</div>` +
+		(why.length > 0
+			? `<div data-concerns="" style="font-size:13px;font-weight:bold;color:${level === 'degraded' ? '#8d5f00' : background};padding:0 0 6px 0;">${escapeHtml(why.join(', '))}</div>`
+			: '');
 	if (syncs.length === 0)
 		return `<div data-integration-id="${escapeHtml(String(figures.integration_id))}" style="border-top:1px solid #dddddd;padding:8px 0 0 0;">${title}${paragraph('No syncs in the window.')}</div>`;
 
@@ -141,8 +204,10 @@ function heading(entries: ReportEntry[], timeZone: string): string {
 	const end = formatTime(parseTime(windowEnd), timeZone) ?? 'now';
 	const start = formatTime(parseTime(windowStart), timeZone);
 	const window = start === undefined ? `until ${end}` : `from ${start} to ${end}`;
-	const unhealthy = entries.filter((entry) => entry.figures.healthy !== true).length;
-	return `Braze CDI syncs ${window} (${timeZone}): ${unhealthy} of ${entries.length} ${plural(entries.length, 'integration')} unhealthy`;
+	const count = (level: HealthLevel) =>
+		entries.filter((entry) => healthLevel(entry.figures) === level).length;
+	const degraded = count('degraded');
+	return `Braze CDI syncs ${window} (${timeZone}): ${count('unhealthy')} of ${entries.length} ${plural(entries.length, 'integration')} unhealthy${degraded > 0 ? `, ${degraded} degraded` : ''}`;
 }
 
 function integrationLabel(figures: IDataObject): string {

@@ -1,6 +1,18 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import {
+	dataAgeHours,
+	DEFAULT_DEGRADED_PERCENT,
+	DEFAULT_STALE_HOURS,
+	DEFAULT_VOLUME_OPTIONS,
+	isDegraded,
+	isStale,
+	lastDataSync,
+	median,
+	unusualSync,
+	volumeHistory,
+} from './health';
+import {
 	FAILED_STATUSES,
 	JOB_STATUSES,
 	parseTime,
@@ -9,12 +21,53 @@ import {
 	startTime,
 } from './syncs';
 
+/** How Summarize judges an integration's health beyond the newest sync's status. */
+export interface HealthLimits {
+	/** Data older than this many hours makes an integration unhealthy. */
+	staleHours: number;
+	/** Failing at least this share (%) of the finished syncs makes a healthy integration degraded. */
+	degradedPercent: number;
+}
+
+export const DEFAULT_HEALTH_LIMITS: Readonly<HealthLimits> = {
+	staleHours: DEFAULT_STALE_HOURS,
+	degradedPercent: DEFAULT_DEGRADED_PERCENT,
+};
+
+/**
+ * The failed syncs (per FAILED_STATUSES) and the finished ones (any status but running), from a
+ * summary's status_counts: the share that makes an integration degraded, and that the reports
+ * put in words.
+ */
+export function failedOfFinished(statusCounts: unknown): { failed: number; finished: number } {
+	let failed = 0;
+	let finished = 0;
+	for (const [status, count] of Object.entries((statusCounts ?? {}) as Record<string, number>)) {
+		if (status === 'running') continue;
+		finished += count;
+		if (FAILED_STATUSES.includes(status)) failed += count;
+	}
+	return { failed, finished };
+}
+
 /**
  * A report over one integration's syncs (newest first or in any order): counts per status, rows,
- * the row failure rate, the last success and failure, durations, and whether it looks healthy —
- * false when the newest finished sync failed or when none succeeded.
+ * the row failure rate, the last success and failure, durations, how old Braze's copy of the data
+ * is at `at` (epoch ms: the window's end, now by default), whether the newest finished success or
+ * partial sync brought an unusual number of rows against the others (DEFAULT_VOLUME_OPTIONS),
+ * and whether it looks healthy. `healthy` is false when the newest finished sync failed, when
+ * none succeeded, when the data is stale, or when the newest sync's rows are unusual; `health`
+ * says the same in three levels: a healthy integration failing at least `degradedPercent` of its
+ * finished syncs is `degraded`.
  */
-export function summarizeSyncs(syncs: IDataObject[]): IDataObject {
+export function summarizeSyncs(
+	syncs: IDataObject[],
+	{
+		at = Date.now(),
+		staleHours = DEFAULT_HEALTH_LIMITS.staleHours,
+		degradedPercent = DEFAULT_HEALTH_LIMITS.degradedPercent,
+	}: Partial<HealthLimits> & { at?: number } = {},
+): IDataObject {
 	const statusCounts: Record<string, number> = Object.fromEntries(
 		JOB_STATUSES.map((status) => [status, 0]),
 	);
@@ -41,6 +94,17 @@ export function summarizeSyncs(syncs: IDataObject[]): IDataObject {
 	const newestFailed =
 		finished.length > 0 && FAILED_STATUSES.includes(String(finished[0].job_status));
 
+	const age = dataAgeHours(lastDataSync(syncs), at);
+	// Rounded before it is judged, so that the figure a reader sees and the judgement agree.
+	const dataAge = age === null ? null : Number(age.toFixed(2));
+	const volume = volumeJudgement(finished);
+	const { failed, finished: finishedCount } = failedOfFinished(statusCounts);
+	const healthy =
+		lastSuccess !== undefined &&
+		!newestFailed &&
+		!isStale(dataAge, staleHours) &&
+		volume.rows_unusual === null;
+
 	return {
 		syncs: syncs.length,
 		status_counts: statusCounts,
@@ -53,7 +117,43 @@ export function summarizeSyncs(syncs: IDataObject[]): IDataObject {
 			? durations.reduce((sum, value) => sum + value, 0) / durations.length
 			: null,
 		max_duration_seconds: durations.length ? Math.max(...durations) : null,
-		healthy: lastSuccess !== undefined && !newestFailed,
+		data_age_hours: dataAge,
+		...volume,
+		healthy,
+		health: !healthy
+			? 'unhealthy'
+			: isDegraded(failed, finishedCount, degradedPercent)
+				? 'degraded'
+				: 'healthy',
+	};
+}
+
+/**
+ * The newest finished success or partial sync judged against the others of the window:
+ * `expected_rows` is their median once there are enough of them to judge (minHistory), null
+ * before; `rows_unusual` and `rows_change_percent` are set only when its rows are unusual.
+ */
+function volumeJudgement(finishedNewestFirst: IDataObject[]): {
+	rows_unusual: 'drop' | 'spike' | null;
+	rows_change_percent: number | null;
+	expected_rows: number | null;
+} {
+	const newest = finishedNewestFirst.findIndex(
+		(sync) => sync.job_status === 'success' || sync.job_status === 'partial',
+	);
+	const previous = newest === -1 ? [] : finishedNewestFirst.slice(newest + 1);
+	const history = volumeHistory(previous, DEFAULT_VOLUME_OPTIONS.historySize);
+	const unusual =
+		newest === -1
+			? null
+			: unusualSync(finishedNewestFirst[newest], previous, DEFAULT_VOLUME_OPTIONS);
+	return {
+		rows_unusual: unusual?.direction ?? null,
+		rows_change_percent: unusual?.change_percent ?? null,
+		expected_rows:
+			newest !== -1 && history.length >= DEFAULT_VOLUME_OPTIONS.minHistory
+				? (median(history) ?? null)
+				: null,
 	};
 }
 

@@ -1,12 +1,15 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
+import { DEFAULT_DEGRADED_PERCENT, DEFAULT_STALE_HOURS } from '../../helpers/health';
 import type { ReportEntry } from '../../helpers/report';
 import { reportHtml, reportText } from '../../helpers/report';
-import { summarizeSyncs } from '../../helpers/summary';
+import type { HealthLimits } from '../../helpers/summary';
+import { DEFAULT_HEALTH_LIMITS, summarizeSyncs } from '../../helpers/summary';
 import { matchesFilters } from '../../helpers/syncs';
 import { readIntegrations, readSyncs } from '../../reader/readSyncs';
 import {
+	checkedNumber,
 	getIntegrationId,
 	getMaxWait,
 	getWindow,
@@ -48,7 +51,16 @@ const properties: INodeProperties[] = [
 				type: 'boolean',
 				default: false,
 				description:
-					'Whether to add a ready-made report beside the figures: report_text (plain text, one line per integration, for Slack or Teams) and report_html (an email-ready page with a coloured cell per sync); unhealthy integrations first',
+					'Whether to add a ready-made report beside the figures: report_text (plain text, one line per integration, for Slack or Teams) and report_html (an email-ready page with a coloured cell per sync); unhealthy integrations first, then degraded ones, each saying why in words',
+			},
+			{
+				displayName: 'Degraded at Failed Syncs (%)',
+				name: 'degradedPercent',
+				type: 'number',
+				typeOptions: { minValue: 1, maxValue: 100 },
+				default: DEFAULT_DEGRADED_PERCENT,
+				description:
+					"An integration whose newest sync succeeded but which failed at least this share of the window's finished syncs (error, partial or config error) shows as degraded: health is degraded, amber in the report. 100 turns it off.",
 			},
 			...(listingOptions.options as INodeProperties[]),
 			{
@@ -58,6 +70,15 @@ const properties: INodeProperties[] = [
 				default: false,
 				description:
 					'Whether to output a single item holding the per-integration figures in integrations (and, with Add Report, one report of them all) instead of one item per integration',
+			},
+			{
+				displayName: 'Stale After (Hours)',
+				name: 'staleHours',
+				type: 'number',
+				typeOptions: { minValue: 0 },
+				default: DEFAULT_STALE_HOURS,
+				description:
+					"An integration is unhealthy when the data Braze holds is older than this: the newest finished sync's Last Timestamp Synced (the warehouse's update time it read up to), measured to the end of the window. Syncs that succeed while the table stopped changing upstream look fine otherwise.",
 			},
 		],
 	},
@@ -78,33 +99,40 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		startedBefore: this.getNodeParameter('startedBefore', itemIndex, ''),
 	});
 	const maxWaitSeconds = getMaxWait.call(this, itemIndex);
-	const integrations: Array<{ id: string; name: string | null }> = [];
+	const limits = getHealthLimits.call(this, itemIndex);
+	// The leading fields of each item: which integration, and with All Integrations its contact
+	// emails as Braze gives them, so that a report per integration can go to its owners.
+	const integrations: Array<{ integration_id: string } & IDataObject> = [];
 	if (this.getNodeParameter('allIntegrations', itemIndex, false)) {
 		const listed = await readIntegrations.call(this, itemIndex, { maxWaitSeconds });
 		for (const integration of listed.integrations) {
 			integrations.push({
-				id: String(integration.integration_id),
-				name: (integration.integration_name as string) ?? null,
+				integration_id: String(integration.integration_id),
+				integration_name: (integration.integration_name as string) ?? null,
+				contact_emails: integration.contact_emails ?? null,
 			});
 		}
 	} else {
-		integrations.push({ id: getIntegrationId.call(this, itemIndex), name: null });
+		integrations.push({
+			integration_id: getIntegrationId.call(this, itemIndex),
+			integration_name: null,
+		});
 	}
 
+	const windowEnd = window.startedBefore ?? Date.now();
 	const entries: ReportEntry[] = [];
-	for (const { id, name } of integrations) {
-		const { syncs } = await readSyncs.call(this, itemIndex, id, {
+	for (const integration of integrations) {
+		const { syncs } = await readSyncs.call(this, itemIndex, integration.integration_id, {
 			keep: (sync) => matchesFilters(sync, { statuses: [], ...window }),
 			startedAfter: window.startedAfter,
 			maxWaitSeconds,
 		});
 		const figures = {
-			integration_id: id,
-			integration_name: name,
+			...integration,
 			window_start:
 				window.startedAfter === undefined ? null : new Date(window.startedAfter).toISOString(),
-			window_end: new Date(window.startedBefore ?? Date.now()).toISOString(),
-			...summarizeSyncs(syncs),
+			window_end: new Date(windowEnd).toISOString(),
+			...summarizeSyncs(syncs, { at: windowEnd, ...limits }),
 		};
 		entries.push({ figures, syncs });
 	}
@@ -116,9 +144,33 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const timeZone = this.getTimezone();
 	const withReport = (json: IDataObject, of: ReportEntry[]): IDataObject =>
 		report
-			? { ...json, report_text: reportText(of, timeZone), report_html: reportHtml(of, timeZone) }
+			? {
+					...json,
+					report_text: reportText(of, timeZone, limits),
+					report_html: reportHtml(of, timeZone, limits),
+				}
 			: json;
 	if (combine)
 		return [withReport({ integrations: entries.map((entry) => entry.figures) }, entries)];
 	return entries.map((entry) => withReport(entry.figures, [entry]));
+}
+
+/** Options → Stale After and Degraded at Failed Syncs, checked before any request. */
+function getHealthLimits(this: IExecuteFunctions, itemIndex: number): HealthLimits {
+	const {
+		staleHours = DEFAULT_HEALTH_LIMITS.staleHours,
+		degradedPercent = DEFAULT_HEALTH_LIMITS.degradedPercent,
+	} = this.getNodeParameter('options', itemIndex, {}) as Partial<HealthLimits>;
+	return {
+		staleHours: checkedNumber(this.getNode(), 'Options → Stale After (Hours)', staleHours, {
+			min: 0,
+			itemIndex,
+		}),
+		degradedPercent: checkedNumber(
+			this.getNode(),
+			'Options → Degraded at Failed Syncs (%)',
+			degradedPercent,
+			{ min: 1, max: 100, itemIndex },
+		),
+	};
 }
