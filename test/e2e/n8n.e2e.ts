@@ -385,7 +385,9 @@ describe.each(E2E_VERSIONS)('n8n %s with the packed package', (version) => {
 			return {
 				integration_id: integration.integration_id,
 				integration_name: integration.integration_name,
-				...summarizeSyncs(inWindow),
+				contact_emails: integration.contact_emails,
+				// Data age up to the window's end, as the node measures it.
+				...summarizeSyncs(inWindow, { at: windowEnd }),
 			};
 		});
 		expect(items.map((item) => item.json)).toEqual(
