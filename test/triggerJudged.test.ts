@@ -373,7 +373,7 @@ describe('Integration Health Changed', () => {
 
 	test('missed schedule and stale, watching one integration (the list read for the schedule)', async () => {
 		const trigger = await createTrigger(
-			one(health({ checks: ['missedSchedule', 'stale'], graceMinutes: 30, staleHours: 2 })),
+			one(health({ checks: ['stale', 'missedSchedule'], graceMinutes: 30, staleHours: 2 })),
 			credentials(),
 		);
 		await trigger.poll();

@@ -22,13 +22,13 @@ const eventOptions: INodePropertyOptions[] = [
 		name: 'Data Stale',
 		value: 'dataStale',
 		description:
-			'Syncs may succeed, but the data they bring stopped moving: the newest data synced is older than the chosen hours (once, until fresh data arrives)',
+			'The newest data synced is older than the chosen hours, though syncs may succeed (once, until fresh data comes)',
 	},
 	{
 		name: 'Integration Health Changed',
 		value: 'healthChanged',
 		description:
-			'An integration became unhealthy (failing, stuck, missing its schedule, stale …), the reasons changed, or it recovered: one item per change, for on-call tools',
+			'An integration became unhealthy (failing, stuck, stale …), why changed, or it recovered: one item per change',
 	},
 	{
 		name: 'Row Error Rate Above',
