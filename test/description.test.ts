@@ -181,6 +181,9 @@ test("the trigger's subtitle names its event in words; each event says what it e
 	const options = event.options as INodePropertyOptions[];
 	// What each event's description must say it emits.
 	const emits: Record<string, RegExp> = {
+		dataStale: /newest data synced is older than the chosen hours/,
+		healthChanged: /became unhealthy .*or it recovered/,
+		volumeAnomaly: /far fewer or far more rows than the integration's recent syncs/,
 		rowErrorRate: /share of its rows failed/,
 		scheduledSyncMissed: /did not start within the grace period/,
 		syncFailed: /finished with one of the chosen statuses/,
@@ -193,11 +196,14 @@ test("the trigger's subtitle names its event in words; each event says what it e
 		expect(option.description!.length).toBeLessThanOrEqual(121);
 	}
 	expect(options.map((option) => option.value).sort()).toEqual([
+		'dataStale',
+		'healthChanged',
 		'rowErrorRate',
 		'scheduledSyncMissed',
 		'syncFailed',
 		'syncFinished',
 		'syncRunningTooLong',
+		'volumeAnomaly',
 	]);
 	expect(options.find((option) => option.value === 'scheduledSyncMissed')!.description).toContain(
 		'cdi.integration_list',

@@ -86,3 +86,71 @@ export function missedScheduleAlert(
 ): string {
 	return `Scheduled sync of ${name} due at ${timeWithZone(due, timeZone)} has not started (${graceMinutes} min grace)`;
 }
+
+/** Data Stale: how old the data Braze holds is, and since which sync. */
+export function dataStaleAlert(
+	name: string,
+	dataSync: IDataObject,
+	now: number,
+	staleHours: number,
+	timeZone: string,
+): string {
+	const dataTime = parseTime(dataSync.last_timestamp_synced)!;
+	const start = startTime(dataSync);
+	return (
+		`Data of ${name} is ${formatDuration(now - dataTime, 'minutes')} old (stale after ${staleHours} h): ` +
+		`the newest sync with data${start === undefined ? '' : ` (started ${timeWithZone(start, timeZone)})`} ` +
+		`synced up to ${timeWithZone(dataTime, timeZone)}`
+	);
+}
+
+/** Rows Synced Unusual: how far a sync's rows are from the integration's normal. */
+export function unusualRowsAlert(
+	name: string,
+	sync: IDataObject,
+	{
+		expected_rows,
+		change_percent,
+		direction,
+	}: { expected_rows: number; change_percent: number; direction: 'drop' | 'spike' },
+): string {
+	const rows = rowCounts(sync).synced;
+	const change =
+		direction === 'drop'
+			? `${Math.abs(change_percent)} % below normal`
+			: `${Number((rows / expected_rows).toFixed(1))}× normal`;
+	return `Sync of ${name} brought ${rows} rows, ${change} (${expected_rows} expected, the median of its recent syncs)`;
+}
+
+/**
+ * Integration Health Changed: unhealthy (and why), still unhealthy with other reasons or as a
+ * reminder, or healthy again (after how long).
+ */
+export function healthAlert(
+	name: string,
+	{
+		reasons,
+		since,
+		previousSince,
+		now,
+		reminder,
+		timeZone,
+	}: {
+		reasons: string[];
+		since: number;
+		previousSince?: number;
+		now: number;
+		reminder: boolean;
+		timeZone: string;
+	},
+): string {
+	if (reasons.length === 0) {
+		return previousSince === undefined
+			? `${name} is healthy again`
+			: `${name} is healthy again, after ${formatDuration(now - previousSince, 'minutes')} unhealthy (since ${timeWithZone(previousSince, timeZone)})`;
+	}
+	const why = reasons.join('; ');
+	if (since === now) return `${name} is unhealthy: ${why}`;
+	const still = `${name} is still unhealthy, for ${formatDuration(now - since, 'minutes')} (since ${timeWithZone(since, timeZone)})`;
+	return reminder ? `Reminder: ${still}: ${why}` : `${still}, now: ${why}`;
+}

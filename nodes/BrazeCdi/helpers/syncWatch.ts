@@ -21,6 +21,11 @@ export interface WatchState {
 	lastJob?: string;
 	/** Sync Running Too Long: the starts in `running` already alerted (dropped once finished). */
 	alertedRunning?: number[];
+	/**
+	 * Events that judge an integration as a whole (trigger/judge.ts): what they learned of it,
+	 * as they keep it. Absent until seeded from the history already there.
+	 */
+	judged?: IDataObject;
 }
 
 interface Gap {

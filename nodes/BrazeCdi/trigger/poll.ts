@@ -19,8 +19,15 @@ import {
 import { latestSync, parseTime, startTime } from '../helpers/syncs';
 import { readIntegrations, readSyncs } from '../reader/readSyncs';
 import { checkIntegrationId } from '../shared/parameters';
-import { CREDENTIAL_TYPE, integrationList, jobSyncStatus, pollRateLimited } from '../transport';
-import { emitsFinished, eventItem, runningLimitMs, type TriggerEvent } from './events';
+import {
+	CREDENTIAL_TYPE,
+	integrationList,
+	jobSyncStatus,
+	PAGE_SIZE,
+	pollRateLimited,
+} from '../transport';
+import { emitsFinished, eventItem, judgeOf, runningLimitMs, type TriggerEvent } from './events';
+import type { Seen, WatchedIntegration } from './judge';
 
 /**
  * What the trigger keeps in the node's static data between polls. A poll replaces these
@@ -66,10 +73,8 @@ interface PollOutcome {
 const WATCH_STARTS = 'brazeCdiWatchStarts';
 
 /** An integration to read in a poll, with what the poll knows of it beforehand. */
-interface Watched {
-	id: string;
-	name?: string;
-	/** Watching all: the list's last job start (epoch ms) and its signature, start and status. */
+interface Watched extends WatchedIntegration {
+	/** When the list was read: its last job start (epoch ms) and its signature, start and status. */
 	lastStart?: number;
 	lastJob?: string;
 	lastStatus?: unknown;
@@ -250,9 +255,12 @@ export async function testEvent(
 	this: IPollFunctions,
 	event: TriggerEvent,
 ): Promise<IDataObject | undefined> {
-	return event.kind === 'scheduledSyncMissed'
-		? (await missedNow.call(this, event.graceMinutes, {})).missed[0]
-		: await latestMatching.call(this, await watchedIntegrations.call(this), event);
+	if (event.kind === 'scheduledSyncMissed')
+		return (await missedNow.call(this, event.graceMinutes, {})).missed[0];
+	const watched = await watchedIntegrations.call(this, event);
+	return judgeOf(event)
+		? await judgedNow.call(this, watched, event)
+		: await latestMatching.call(this, watched, event);
 }
 
 /** How one poll treats the integrations it reads. */
@@ -271,6 +279,8 @@ interface IntegrationStep {
 	emitted: IDataObject[];
 	state?: WatchState;
 	cutShort?: { limitedUntil?: number };
+	/** The syncs that finished since the previous poll, oldest first (all, not only emitted). */
+	finished?: IDataObject[];
 }
 
 /**
@@ -293,7 +303,7 @@ async function pollSyncs(
 		deadline: pollDeadline(this),
 	};
 	const previous = watch?.integrations ?? {};
-	const watched = await watchedIntegrations.call(this, scope.deadline);
+	const watched = await watchedIntegrations.call(this, event, scope.deadline);
 
 	const next: Record<string, WatchState> = {};
 	const emitted: IDataObject[] = [];
@@ -301,7 +311,9 @@ async function pollSyncs(
 	for (const integration of watched) {
 		const known = previous[integration.id];
 		if (cutShort) {
-			if (known) next[integration.id] = known; // left for the next poll
+			// Left for the next poll; at the watch's start, to be seeded then (see judgedStep).
+			const left = known ?? (scope.starting && judgeOf(event) ? unseeded(integration) : undefined);
+			if (left) next[integration.id] = left;
 			continue;
 		}
 		const step = await watchIntegration.call(this, scope, integration, known);
@@ -321,8 +333,72 @@ async function pollSyncs(
 	};
 }
 
-/** One integration in a poll: reads it when something may have changed, and advances its state. */
+/** One integration in a poll: what its event emits of it, and its next state. */
 async function watchIntegration(
+	this: IPollFunctions,
+	scope: PollScope,
+	integration: Watched,
+	known: WatchState | undefined,
+): Promise<IntegrationStep> {
+	return judgeOf(scope.event)
+		? await judgedStep.call(this, scope, integration, known)
+		: await followSyncs.call(this, scope, integration, known);
+}
+
+/**
+ * An integration of an event that judges it as a whole. Seeded first: at the watch's start
+ * (or the poll after, when the start ran out of time) the newest pages of its history teach
+ * the event what it needs, and nothing is emitted. Then each poll follows its syncs as for the
+ * other events, and the event judges it with the syncs that finished since, also when none did.
+ * An integration listed after the watch began has no history to seed from: all its syncs are news.
+ */
+async function judgedStep(
+	this: IPollFunctions,
+	scope: PollScope,
+	integration: Watched,
+	known: WatchState | undefined,
+): Promise<IntegrationStep> {
+	const judge = judgeOf(scope.event)!;
+	const seen = (finished: IDataObject[], state: WatchState): Seen => ({
+		integration,
+		finished,
+		running: state.running,
+		now: scope.now,
+		timeZone: this.getTimezone(),
+		incidentKey: `braze-cdi:${this.getWorkflow().id ?? ''}:${this.getNode().id}:${integration.id}`,
+	});
+	const listedLater = scope.watchAll && known === undefined && !scope.starting;
+	if (known?.judged === undefined && !listedLater) {
+		const neverRan = integration.lastJob !== undefined && integration.lastStart === undefined;
+		const history = neverRan
+			? { syncs: [] }
+			: await readSyncs.call(this, 0, integration.id, {
+					limit: judge.seedPages(scope.event) * PAGE_SIZE,
+					deadline: scope.deadline,
+				});
+		if (history.cutShort)
+			return { emitted: [], state: known ?? unseeded(integration), cutShort: history.cutShort };
+		const state = withLastJob(initialState(history.syncs), integration);
+		const seed = judge.seed(scope.event, history.syncs);
+		const { kept } = judge.judge(scope.event, seed, seen([], state)); // what holds now is history
+		return { emitted: [], state: { ...state, judged: kept } };
+	}
+	const step = await followSyncs.call(this, scope, integration, known);
+	if (!step.state) return step;
+	const before = known?.judged ?? judge.seed(scope.event, []);
+	const { kept, emitted } = judge.judge(scope.event, before, seen(step.finished ?? [], step.state));
+	return { ...step, emitted, state: { ...step.state, judged: kept } };
+}
+
+/** An integration whose watch started but whose history is not read yet (see judgedStep). */
+const unseeded = (integration: Watched): WatchState =>
+	withLastJob({ newest: integration.lastStart ?? null, running: [] }, integration);
+
+const withLastJob = (state: WatchState, { lastJob }: Watched): WatchState =>
+	lastJob === undefined ? state : { ...state, lastJob };
+
+/** One integration in a poll: reads it when something may have changed, and advances its state. */
+async function followSyncs(
 	this: IPollFunctions,
 	{ event, watchAll, starting, activatedAt, now, deadline }: PollScope,
 	integration: Watched,
@@ -342,7 +418,12 @@ async function watchIntegration(
 			state: stateFromLastJob(integration.lastStart, integration.lastStatus, integration.lastJob!),
 		};
 	}
-	if (watchAll && known?.lastJob === integration.lastJob && !known?.gaps && !overdue(known!)) {
+	if (
+		integration.lastJob !== undefined &&
+		known?.lastJob === integration.lastJob &&
+		!known.gaps &&
+		!overdue(known)
+	) {
 		return { emitted: [], state: known }; // its last job is the one already seen: nothing to read
 	}
 	if (known === undefined && !watchAll && starting) {
@@ -379,7 +460,7 @@ async function watchIntegration(
 		}
 		if (alerted.length) nextState = { ...nextState, alertedRunning: alerted.sort((a, b) => a - b) };
 	}
-	return { emitted, state: nextState, cutShort: read.cutShort };
+	return { emitted, state: nextState, cutShort: read.cutShort, finished };
 }
 
 /** When a poll must stop reading: its budget (n8n 2.41+) less a margin to emit what it read. */
@@ -455,8 +536,15 @@ async function listIntegrations(this: IPollFunctions, deadline?: number): Promis
 	return listing.integrations;
 }
 
-/** The integrations to watch; watching all, with each one's last job as the list tells it. */
-async function watchedIntegrations(this: IPollFunctions, deadline?: number): Promise<Watched[]> {
+/**
+ * The integrations to watch; as the integration list tells them (their last job, contact
+ * emails) when it is read: watching all, or watching one for an event that needs the list.
+ */
+async function watchedIntegrations(
+	this: IPollFunctions,
+	event?: TriggerEvent,
+	deadline?: number,
+): Promise<Watched[]> {
 	if (this.getNodeParameter('watch') === 'integration') {
 		const locator = this.getNodeParameter('integrationId', {}) as { cachedResultName?: unknown };
 		const name =
@@ -465,20 +553,30 @@ async function watchedIntegrations(this: IPollFunctions, deadline?: number): Pro
 			this,
 			this.getNodeParameter('integrationId', '', { extractValue: true }),
 		);
-		return [{ id, name }];
+		const judge = event && judgeOf(event);
+		if (!judge?.readsList?.(event!)) return [{ id, name }];
+		const listed = (await listIntegrations.call(this, deadline)).find(
+			(integration) => String(integration.integration_id) === id,
+		);
+		return [listed ? { ...fromList(listed), name: name ?? fromList(listed).name } : { id, name }];
 	}
-	return (await listIntegrations.call(this, deadline)).map((integration) => {
-		const start = integration.last_job_start_time ?? null;
-		const status = integration.last_job_status ?? null;
-		return {
-			id: String(integration.integration_id),
-			name:
-				typeof integration.integration_name === 'string' ? integration.integration_name : undefined,
-			lastStart: parseTime(start),
-			lastJob: JSON.stringify([start, status]),
-			lastStatus: status,
-		};
-	});
+	return (await listIntegrations.call(this, deadline)).map(fromList);
+}
+
+/** An integration as the list tells it. */
+function fromList(integration: IDataObject): Watched {
+	const start = integration.last_job_start_time ?? null;
+	const status = integration.last_job_status ?? null;
+	return {
+		id: String(integration.integration_id),
+		name:
+			typeof integration.integration_name === 'string' ? integration.integration_name : undefined,
+		contactEmails: integration.contact_emails,
+		listed: integration,
+		lastStart: parseTime(start),
+		lastJob: JSON.stringify([start, status]),
+		lastStatus: status,
+	};
 }
 
 /**
@@ -521,4 +619,43 @@ async function latestMatching(
 		if (sync) candidates.push(eventItem(event, sync, now, this.getTimezone(), id, name));
 	}
 	return latestSync(candidates);
+}
+
+/**
+ * For "Fetch Test Event" of an event that judges integrations: what it would emit now of each
+ * watched integration, judging its newest finished sync against the history before it (the
+ * newest such item).
+ */
+async function judgedNow(
+	this: IPollFunctions,
+	watched: Watched[],
+	event: TriggerEvent,
+): Promise<IDataObject | undefined> {
+	const judge = judgeOf(event)!;
+	const now = Date.now();
+	let sample: IDataObject | undefined;
+	for (const integration of watched) {
+		const { syncs } = await readSyncs.call(this, 0, integration.id, {
+			limit: judge.seedPages(event) * PAGE_SIZE,
+		});
+		const newest = latestSync(syncs.filter((sync) => sync.job_status !== 'running'));
+		const state = initialState(syncs);
+		const { emitted } = judge.judge(
+			event,
+			judge.seed(
+				event,
+				syncs.filter((sync) => sync !== newest),
+			),
+			{
+				integration,
+				finished: newest ? [newest] : [],
+				running: state.running,
+				now,
+				timeZone: this.getTimezone(),
+				incidentKey: `braze-cdi:${this.getWorkflow().id ?? ''}:${this.getNode().id}:${integration.id}`,
+			},
+		);
+		sample = emitted.at(-1) ?? sample;
+	}
+	return sample;
 }

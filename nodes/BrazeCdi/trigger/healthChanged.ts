@@ -1,0 +1,188 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import { healthAlert, MINUTE_MS, missedRun } from '../helpers/alerts';
+import { formatDuration, formatPercent } from '../helpers/format';
+import {
+	dataAgeHours,
+	HOUR_MS,
+	isStale,
+	lastDataSync,
+	volumeHistory,
+	type VolumeOptions,
+} from '../helpers/health';
+import { latestSync, rowCounts, rowFailureRateAtOrAbove, startTime } from '../helpers/syncs';
+import { judgedItem, nameOf, type Judge, type Seen } from './judge';
+import { judgeVolumes, volumeSeedPages } from './volumeAnomaly';
+
+/** The checks, in the order an item lists its reasons. */
+export const HEALTH_CHECKS = [
+	'failing',
+	'stuck',
+	'missedSchedule',
+	'stale',
+	'rowErrorRate',
+	'volumeAnomaly',
+] as const;
+export type HealthCheck = (typeof HEALTH_CHECKS)[number];
+
+/** Integration Health Changed with its checks and the parameters of the checks chosen. */
+export interface HealthChangedEvent {
+	kind: 'healthChanged';
+	/** In HEALTH_CHECKS' order. */
+	checks: HealthCheck[];
+	statuses?: string[];
+	runningMinutes?: number;
+	graceMinutes?: number;
+	staleHours?: number;
+	thresholdPercent?: number;
+	volume?: VolumeOptions;
+	/** 0: never. */
+	remindHours: number;
+}
+
+/** What Health Changed keeps of an integration. */
+interface Kept {
+	/** The newest finished sync (by start): its start, status, and the checks it trips. */
+	newest?: { start: number; status: string; trips: HealthCheck[] };
+	/** Stale check: the newest finished sync with data (lastDataSync). */
+	data?: IDataObject;
+	/** Volume check: the normal (see volumeAnomaly.ts). */
+	rows?: number[];
+	/** The checks that held at the last judgement; none: healthy. */
+	reasons: HealthCheck[];
+	/** When the integration became healthy or unhealthy as it is (epoch ms). */
+	since?: number;
+	/** When an item about the open incident was last emitted. */
+	notifiedAt?: number;
+}
+
+/** Kept, after taking in the syncs that finished (oldest first). */
+function absorb(event: HealthChangedEvent, kept: Kept, finished: IDataObject[]): Kept {
+	const next: Kept = { ...kept };
+	let unusual: IDataObject[] = [];
+	if (event.volume) {
+		const judged = judgeVolumes(event.volume, kept.rows ?? [], finished);
+		next.rows = judged.rows;
+		unusual = judged.unusual.map(({ sync }) => sync);
+	}
+	if (event.checks.includes('stale')) {
+		const data = lastDataSync([...finished, ...(kept.data ? [kept.data] : [])]);
+		if (data) next.data = data;
+	}
+	const newest = latestSync(finished);
+	const start = newest && startTime(newest);
+	if (newest && start !== undefined && (kept.newest === undefined || start >= kept.newest.start)) {
+		const trips: HealthCheck[] = [];
+		if (event.statuses?.includes(String(newest.job_status))) trips.push('failing');
+		if (
+			event.thresholdPercent !== undefined &&
+			rowFailureRateAtOrAbove(rowCounts(newest), event.thresholdPercent)
+		)
+			trips.push('rowErrorRate');
+		if (unusual.includes(newest)) trips.push('volumeAnomaly');
+		next.newest = { start, status: String(newest.job_status), trips };
+	}
+	return next;
+}
+
+/** The checks that hold now, in HEALTH_CHECKS' order, each with its words for the alert. */
+function reasonsNow(event: HealthChangedEvent, kept: Kept, seen: Seen): Map<HealthCheck, string> {
+	const { now } = seen;
+	const reasons = new Map<HealthCheck, string>();
+	const age = dataAgeHours(kept.data, now);
+	const holds: Record<HealthCheck, () => string | undefined> = {
+		failing: () =>
+			kept.newest?.trips.includes('failing')
+				? `its newest sync ended ${kept.newest.status}`
+				: undefined,
+		stuck: () =>
+			seen.running.some((start) => now - start >= event.runningMinutes! * MINUTE_MS)
+				? `a sync has been running over ${event.runningMinutes} min`
+				: undefined,
+		missedSchedule: () =>
+			seen.integration.listed &&
+			missedRun(seen.integration.listed, now, event.graceMinutes! * MINUTE_MS) !== undefined
+				? `a scheduled sync has not started (${event.graceMinutes} min grace)`
+				: undefined,
+		stale: () =>
+			isStale(age, event.staleHours!)
+				? `its data is ${formatDuration(age! * HOUR_MS, 'minutes')} old (stale after ${event.staleHours} h)`
+				: undefined,
+		rowErrorRate: () =>
+			kept.newest?.trips.includes('rowErrorRate')
+				? `row errors at or above ${formatPercent(event.thresholdPercent! / 100)} in its newest sync`
+				: undefined,
+		volumeAnomaly: () =>
+			kept.newest?.trips.includes('volumeAnomaly')
+				? 'its newest sync brought an unusual number of rows'
+				: undefined,
+	};
+	for (const check of event.checks) {
+		const words = holds[check]();
+		if (words !== undefined) reasons.set(check, words);
+	}
+	return reasons;
+}
+
+const sameChecks = (a: HealthCheck[], b: HealthCheck[]) =>
+	a.length === b.length && a.every((check, index) => check === b[index]);
+
+/**
+ * Emits an integration when it becomes unhealthy (any chosen check holds), when the checks that
+ * hold change, and when it recovers; while unhealthy, again every remindHours (0: never).
+ */
+export const healthChanged: Judge<HealthChangedEvent> = {
+	seedPages: (event) => (event.volume ? volumeSeedPages(event.volume.historySize) : 1),
+	seed: (event, history) => {
+		const newest = latestSync(history.filter((sync) => sync.job_status !== 'running'));
+		const older = history.filter((sync) => sync !== newest);
+		const base: Kept = {
+			reasons: [],
+			...(event.volume ? { rows: volumeHistory(older, event.volume.historySize) } : {}),
+		};
+		const data = event.checks.includes('stale') ? lastDataSync(older) : undefined;
+		if (data) base.data = data;
+		return absorb(event, base, newest ? [newest] : []) as unknown as IDataObject;
+	},
+	readsList: (event) => event.checks.includes('missedSchedule'),
+	judge: (event, stored, seen) => {
+		const kept = absorb(event, stored as unknown as Kept, seen.finished);
+		const found = reasonsNow(event, kept, seen);
+		const reasons = [...found.keys()];
+		const { now } = seen;
+		const changed = !sameChecks(reasons, kept.reasons);
+		const opensOrCloses = changed && (reasons.length === 0 || kept.reasons.length === 0);
+		const since = opensOrCloses || kept.since === undefined ? now : kept.since;
+		const remindMs = event.remindHours * HOUR_MS;
+		const reminder =
+			!changed &&
+			reasons.length > 0 &&
+			remindMs > 0 &&
+			now - (kept.notifiedAt ?? since) >= remindMs;
+		const next: Kept = { ...kept, reasons, since };
+		if (!changed && !reminder) return { kept: next as unknown as IDataObject, emitted: [] };
+		next.notifiedAt = now;
+		const alert = healthAlert(nameOf(seen.integration), {
+			reasons: [...found.values()],
+			since,
+			previousSince: kept.since,
+			now,
+			reminder,
+			timeZone: seen.timeZone,
+		});
+		return {
+			kept: next as unknown as IDataObject,
+			emitted: [
+				{
+					...judgedItem(seen.integration),
+					health: reasons.length ? 'unhealthy' : 'healthy',
+					reasons,
+					since: new Date(since).toISOString(),
+					incident_key: seen.incidentKey,
+					reminder,
+					alert,
+				},
+			],
+		};
+	},
+};

@@ -1,0 +1,445 @@
+/**
+ * The trigger's events that judge an integration as a whole (Data Stale, Rows Synced Unusual,
+ * Integration Health Changed) in n8n's engine, as n8n persists their state (see test/harness.ts):
+ * each change emitted once across polls and restarts, nothing at the watch's start, what they
+ * learn seeded from the history already there and kept bounded. Only Date is faked.
+ */
+import nock from 'nock';
+import type { IDataObject } from 'n8n-workflow';
+
+import type { Simulator } from '../simulator';
+import { startSimulator } from '../simulator';
+import { API_KEY, createTrigger } from './harness';
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const T0 = Date.parse('2026-12-02T15:00:00.000Z');
+const iso = (ms: number) => new Date(ms).toISOString();
+/** Moves the clock to `minutes` after T0. */
+const at = (minutes: number) => jest.setSystemTime(T0 + minutes * MINUTE);
+
+/** A finished sync that started `minutes` after T0, its data up to `dataAt` minutes after T0. */
+const sync = (
+	minutes: number,
+	{
+		status = 'success',
+		rows = 1000,
+		failed = 0,
+		dataAt = minutes as number | null,
+	}: { status?: string; rows?: number; failed?: number; dataAt?: number | null } = {},
+) => ({
+	job_status: status,
+	sync_start_time: iso(T0 + minutes * MINUTE),
+	sync_finish_time: iso(T0 + (minutes + 2) * MINUTE),
+	last_timestamp_synced: dataAt === null ? null : iso(T0 + dataAt * MINUTE),
+	rows_synced: rows,
+	rows_failed_with_errors: failed,
+});
+const running = (minutes: number) => ({
+	job_status: 'running',
+	sync_start_time: iso(T0 + minutes * MINUTE),
+	sync_finish_time: null,
+	last_timestamp_synced: null,
+	rows_synced: 0,
+	rows_failed_with_errors: 0,
+});
+/** `count` hourly syncs, newest first, the newest an hour before T0; rows by index (0 newest). */
+const hourly = (count: number, rows: (index: number) => number = () => 1000) =>
+	Array.from({ length: count }, (_, index) => sync(-60 * (index + 1), { rows: rows(index) }));
+
+let sim: Simulator;
+const jobRequests = (id: string) =>
+	sim.requestsFor(`/cdi/integrations/${id}/job_sync_status`).length;
+const listRequests = () =>
+	sim.requests.filter((request) => request.path === '/cdi/integrations').length;
+
+async function simulate(options: Parameters<typeof startSimulator>[0] = {}) {
+	return await startSimulator({
+		...options,
+		apiKeys: { [API_KEY]: ['cdi.integration_job_status', 'cdi.integration_list'] },
+		integrations: [
+			{
+				integration_id: 'int-a',
+				integration_name: 'Users',
+				contact_emails: 'users-team@example.com',
+				syncs: hourly(25, (index) => 1000 + (index % 5) * 10),
+			},
+			{
+				integration_id: 'int-b',
+				integration_name: 'Orders',
+				contact_emails: 'orders-team@example.com',
+				syncs: hourly(3),
+			},
+		],
+	});
+}
+
+beforeAll(() => nock.enableNetConnect('127.0.0.1'));
+beforeEach(async () => {
+	jest.useFakeTimers({
+		now: T0,
+		doNotFake: [
+			'hrtime',
+			'nextTick',
+			'performance',
+			'queueMicrotask',
+			'setImmediate',
+			'clearImmediate',
+			'setInterval',
+			'clearInterval',
+			'setTimeout',
+			'clearTimeout',
+		],
+	});
+	sim = await simulate();
+});
+afterEach(async () => {
+	await sim.close();
+	jest.useRealTimers();
+});
+
+const credentials = () => ({ restEndpoint: 'custom', customUrl: sim.url, apiKey: API_KEY });
+const one = (extra = {}) => ({
+	watch: 'integration',
+	integrationId: { __rl: true, mode: 'list', value: 'int-a', cachedResultName: 'Users' },
+	...extra,
+});
+const all = (extra = {}) => ({ watch: 'allIntegrations', ...extra });
+const brief = (items: IDataObject[]) =>
+	items.map((item) => [item.integration_id, item.health ?? item.direction ?? 'stale', item.alert]);
+
+describe('Data Stale', () => {
+	const stale = (extra = {}) => ({ event: 'dataStale', staleHours: 24, ...extra });
+
+	test('stale once when the data stops moving (not at exactly the threshold), fresh again, stale again', async () => {
+		let trigger = await createTrigger(one(stale()), credentials());
+		expect(await trigger.poll()).toEqual([]);
+		// Syncs go on succeeding, but the data stays at T0 - 60 min.
+		const frozen = sync(60, { dataAt: -60 });
+		sim.addSyncs('int-a', [frozen]);
+		at(23 * 60 - 1);
+		expect(await trigger.poll()).toEqual([]);
+		at(23 * 60); // exactly 24 h old: not yet
+		sim.clearLog();
+		expect(await trigger.poll()).toEqual([]);
+		at(23 * 60 + 1);
+		const items = await trigger.poll();
+		expect(jobRequests('int-a')).toBe(2); // an idle poll: one request, as for every event
+		expect(items).toEqual([
+			{
+				...frozen,
+				integration_id: 'int-a',
+				integration_name: 'Users',
+				contact_emails: null,
+				duration_seconds: 120,
+				data_age_hours: 24.02,
+				alert:
+					'Data of Users is 24 h 1 min old (stale after 24 h): the newest sync with data (started 2026-12-02 16:00 UTC) synced up to 2026-12-02 14:00 UTC',
+			},
+		]);
+		at(30 * 60);
+		expect(await trigger.poll()).toEqual([]);
+		trigger = await trigger.restarted();
+		expect(await trigger.poll()).toEqual([]);
+
+		sim.addSyncs('int-a', [sync(31 * 60)]); // fresh data
+		at(31 * 60 + 5);
+		expect(await trigger.poll()).toEqual([]);
+		at(55 * 60); // exactly 24 h old
+		expect(await trigger.poll()).toEqual([]);
+		at(55 * 60 + 6); // stale again
+		expect((await trigger.poll()).map((item) => item.data_age_hours)).toEqual([24.1]);
+		expect(await trigger.poll()).toEqual([]);
+	});
+
+	test('a failed sync without data does not freshen it; all integrations judge from the list and state alone when idle', async () => {
+		const trigger = await createTrigger(all(stale({ staleHours: 2 })), credentials());
+		expect(await trigger.poll()).toEqual([]);
+		sim.addSyncs('int-b', [sync(30, { status: 'error', dataAt: null })]);
+		at(40);
+		expect(await trigger.poll()).toEqual([]);
+		at(61); // int-a's and int-b's data are 2 h 1 min old
+		sim.clearLog();
+		const items = await trigger.poll();
+		expect(
+			items.map((item) => [item.integration_id, item.contact_emails, item.sync_start_time]),
+		).toEqual([
+			['int-a', 'users-team@example.com', iso(T0 - HOUR)],
+			['int-b', 'orders-team@example.com', iso(T0 - HOUR)],
+		]);
+		expect(jobRequests('int-a') + jobRequests('int-b')).toBe(0);
+		expect(listRequests()).toBe(1);
+		expect(await trigger.poll()).toEqual([]);
+	});
+
+	test('data already stale when the watch starts is history: not emitted', async () => {
+		at(48 * 60);
+		const trigger = await createTrigger(one(stale()), credentials());
+		expect(await trigger.poll()).toEqual([]);
+		at(49 * 60);
+		expect(await trigger.poll()).toEqual([]);
+		sim.addSyncs('int-a', [sync(49 * 60 + 1)]);
+		at(49 * 60 + 5);
+		expect(await trigger.poll()).toEqual([]);
+		at(73 * 60 + 5);
+		expect(await trigger.poll()).toHaveLength(1);
+	});
+});
+
+describe('Rows Synced Unusual', () => {
+	const volume = (extra = {}) => ({ event: 'volumeAnomaly', ...extra });
+
+	test('seeded from history at the start (at most ceil(historySize/10)+1 pages), each unusual sync once', async () => {
+		sim.addSyncs('int-a', [sync(-30, { rows: 5 })]); // unusual, but history
+		const trigger = await createTrigger(one(volume()), credentials());
+		sim.clearLog();
+		expect(await trigger.poll()).toEqual([]);
+		expect(jobRequests('int-a')).toBe(3);
+
+		const drop = sync(10, { rows: 100 });
+		sim.addSyncs('int-a', [sync(20, { rows: 1010 }), drop]);
+		at(30);
+		expect(await trigger.poll()).toEqual([
+			{
+				...drop,
+				integration_id: 'int-a',
+				integration_name: 'Users',
+				contact_emails: null,
+				duration_seconds: 120,
+				expected_rows: 1020,
+				change_percent: -90.2,
+				direction: 'drop',
+				alert:
+					'Sync of Users brought 100 rows, 90.2 % below normal (1020 expected, the median of its recent syncs)',
+			},
+		]);
+		expect(await trigger.poll()).toEqual([]);
+		expect(await (await trigger.restarted()).poll()).toEqual([]);
+		sim.addSyncs('int-a', [sync(40, { rows: 0 }), sync(35, { rows: 5000 })]);
+		at(45);
+		expect(brief(await trigger.poll())).toEqual([
+			[
+				'int-a',
+				'spike',
+				'Sync of Users brought 5000 rows, 5× normal (1010 expected, the median of its recent syncs)',
+			],
+			[
+				'int-a',
+				'drop',
+				'Sync of Users brought 0 rows, 100 % below normal (1015 expected, the median of its recent syncs)',
+			],
+		]);
+	});
+
+	test('direction, fewer than Minimum History, and the normal kept to History Size numbers', async () => {
+		const spikes = await createTrigger(
+			one(volume({ direction: 'spike', historySize: 5, minHistory: 3 })),
+			credentials(),
+		);
+		const fresh = await createTrigger(
+			all(volume({ historySize: 5, minHistory: 4 })),
+			credentials(),
+		);
+		await spikes.poll();
+		await fresh.poll(); // int-b has 3 syncs: fewer than Minimum History
+		sim.addSyncs('int-a', [sync(20, { rows: 3000 }), sync(10, { rows: 10 })]);
+		sim.addSyncs('int-b', [sync(10, { rows: 10 })]);
+		at(30);
+		expect(brief(await spikes.poll()).map(([, direction]) => direction)).toEqual(['spike']);
+		expect((await fresh.poll()).map((item) => [item.integration_id, item.direction])).toEqual([
+			['int-a', 'drop'],
+			['int-a', 'spike'],
+		]);
+		const kept = spikes.staticData().integrations as Record<string, { judged: { rows: number[] } }>;
+		expect(kept['int-a'].judged.rows).toEqual([3000, 10, 1000, 1010, 1020]);
+		// With Minimum History reached, int-b's syncs are judged too (MAD 0: the change alone decides).
+		sim.addSyncs('int-b', [sync(40, { rows: 10 })]);
+		at(50);
+		expect((await fresh.poll()).map((item) => [item.integration_id, item.direction])).toEqual([
+			['int-b', 'drop'],
+		]);
+	});
+});
+
+test('Rows Synced Unusual: a seed the rate limit cut short goes on next poll, taking what came meanwhile as history; an integration listed later learns from its first syncs', async () => {
+	await sim.close();
+	sim = await simulate({ rateLimits: { jobSyncStatus: { limit: 3, windowMs: 10 * 60_000 } } });
+	const trigger = await createTrigger(
+		all({ event: 'volumeAnomaly', minHistory: 2 }),
+		credentials(),
+	);
+	sim.clearLog();
+	expect(await trigger.poll('trigger', { budgetMs: 20_000 })).toEqual([]);
+	expect(jobRequests('int-a')).toBe(3); // int-a's seed took the limit: int-b's waits
+	const seeded = () =>
+		Object.entries(trigger.staticData().integrations as Record<string, IDataObject>).map(
+			([id, state]) => [id, state.judged !== undefined],
+		);
+	expect(seeded()).toEqual([
+		['int-a', true],
+		['int-b', false],
+	]);
+	sim.addSyncs('int-b', [sync(10, { rows: 5 })]); // unusual, but before int-b's seed: history
+	sim.resetRateLimits();
+	at(20);
+	expect(await trigger.poll('trigger', { budgetMs: 20_000 })).toEqual([]);
+	expect(seeded()).toEqual([
+		['int-a', true],
+		['int-b', true],
+	]);
+
+	sim.addIntegration({
+		integration_id: 'int-c',
+		integration_name: 'Events',
+		syncs: [sync(39, { rows: 10 }), ...Array.from({ length: 7 }, (_, i) => sync(38 - i))],
+	});
+	sim.addSyncs('int-a', [sync(35, { rows: 20 })]);
+	sim.resetRateLimits();
+	at(40);
+	expect(
+		(await trigger.poll('trigger', { budgetMs: 20_000 })).map((item) => [
+			item.integration_id,
+			item.rows_synced,
+		]),
+	).toEqual([
+		['int-a', 20],
+		['int-c', 10],
+	]);
+});
+
+describe('Integration Health Changed', () => {
+	const health = (extra = {}) => ({ event: 'healthChanged', ...extra });
+	const key = 'braze-cdi:trigger-test:trigger:int-a';
+
+	test('failing: unhealthy once, nothing while it holds nor after a restart, healthy once; the same incident key', async () => {
+		let trigger = await createTrigger(one(health({ checks: ['failing'] })), credentials());
+		expect(await trigger.poll()).toEqual([]);
+		sim.addSyncs('int-a', [sync(10, { status: 'error', dataAt: null })]);
+		at(15);
+		const opened = await trigger.poll();
+		expect(opened).toEqual([
+			{
+				integration_id: 'int-a',
+				integration_name: 'Users',
+				contact_emails: null,
+				health: 'unhealthy',
+				reasons: ['failing'],
+				since: iso(T0 + 15 * MINUTE),
+				incident_key: key,
+				reminder: false,
+				alert: 'Users is unhealthy: its newest sync ended error',
+			},
+		]);
+		sim.addSyncs('int-a', [sync(70, { status: 'config_error', dataAt: null })]);
+		at(75);
+		expect(await trigger.poll()).toEqual([]);
+		trigger = await trigger.restarted();
+		expect(await trigger.poll()).toEqual([]);
+		sim.addSyncs('int-a', [sync(130)]);
+		at(135);
+		expect(await trigger.poll()).toEqual([
+			expect.objectContaining({
+				health: 'healthy',
+				reasons: [],
+				since: iso(T0 + 135 * MINUTE),
+				incident_key: key,
+				alert: 'Users is healthy again, after 2 h unhealthy (since 2026-12-02 15:15 UTC)',
+			}),
+		]);
+		expect(await trigger.poll()).toEqual([]);
+	});
+
+	test('stuck by time alone, reasons combined in a stable order, changing while unhealthy, then recovery', async () => {
+		const trigger = await createTrigger(one(health({ runningMinutes: 60 })), credentials());
+		await trigger.poll();
+		sim.addSyncs('int-a', [running(10), sync(5, { status: 'error', dataAt: null })]);
+		at(12);
+		expect(brief(await trigger.poll())).toEqual([
+			['int-a', 'unhealthy', 'Users is unhealthy: its newest sync ended error'],
+		]);
+		at(70);
+		const stuck = await trigger.poll();
+		expect(stuck.map((item) => [item.reasons, item.since])).toEqual([
+			[['failing', 'stuck'], iso(T0 + 12 * MINUTE)],
+		]);
+		expect(stuck[0].alert).toBe(
+			'Users is still unhealthy, for 58 min (since 2026-12-02 15:12 UTC), now: its newest sync ended error; a sync has been running over 60 min',
+		);
+		expect(await trigger.poll()).toEqual([]);
+		sim.completeSync('int-a', 'success');
+		at(80);
+		expect(brief(await trigger.poll()).map(([, h]) => h)).toEqual(['healthy']);
+	});
+
+	test('missed schedule and stale, watching one integration (the list read for the schedule)', async () => {
+		const trigger = await createTrigger(
+			one(health({ checks: ['stale', 'missedSchedule'], graceMinutes: 30, staleHours: 2 })),
+			credentials(),
+		);
+		await trigger.poll();
+		sim.integration('int-a').next_scheduled_run = iso(T0);
+		at(31);
+		const items = await trigger.poll();
+		expect(items.map((item) => [item.reasons, item.contact_emails])).toEqual([
+			[['missedSchedule'], 'users-team@example.com'],
+		]);
+		at(61);
+		sim.clearLog();
+		expect((await trigger.poll()).map((item) => item.reasons)).toEqual([
+			['missedSchedule', 'stale'],
+		]);
+		expect(jobRequests('int-a')).toBe(0); // the list says its last job is unchanged
+		expect(listRequests()).toBe(1);
+	});
+
+	test('row error rate and unusual rows checks', async () => {
+		const trigger = await createTrigger(
+			all(health({ checks: ['rowErrorRate', 'volumeAnomaly'], rowErrorRateThreshold: 10 })),
+			credentials(),
+		);
+		await trigger.poll();
+		sim.addSyncs('int-a', [sync(10, { rows: 90, failed: 10, status: 'partial' })]);
+		at(20);
+		expect((await trigger.poll()).map((item) => item.reasons)).toEqual([
+			['rowErrorRate', 'volumeAnomaly'],
+		]);
+		sim.addSyncs('int-a', [sync(30, { rows: 1000, failed: 0 })]);
+		at(40);
+		expect((await trigger.poll()).map((item) => item.health)).toEqual(['healthy']);
+	});
+
+	test('already unhealthy at the start: nothing; a reminder every Remind Every hours, also after a restart', async () => {
+		sim.addSyncs('int-a', [sync(-5, { status: 'error', dataAt: null })]);
+		let trigger = await createTrigger(one(health({ remindHours: 2 })), credentials());
+		expect(await trigger.poll()).toEqual([]);
+		at(119);
+		expect(await trigger.poll()).toEqual([]);
+		at(120);
+		const reminded = await trigger.poll();
+		expect(reminded.map((item) => [item.reminder, item.health, item.alert])).toEqual([
+			[
+				true,
+				'unhealthy',
+				'Reminder: Users is still unhealthy, for 2 h (since 2026-12-02 15:00 UTC): its newest sync ended error',
+			],
+		]);
+		at(239);
+		trigger = await trigger.restarted();
+		expect(await trigger.poll()).toEqual([]);
+		at(240);
+		expect((await trigger.poll()).map((item) => item.reminder)).toEqual([true]);
+	});
+});
+
+test("the editor's defaults are the statistics' defaults", async () => {
+	const { loadPackage } = await import('./harness');
+	const { DEFAULT_VOLUME_OPTIONS, DEFAULT_STALE_HOURS } =
+		await import('../nodes/BrazeCdi/helpers/health');
+	const { description } = (await loadPackage()).getNode('brazeCdiTrigger').type as {
+		description: { properties: Array<{ name: string; default: unknown }> };
+	};
+	const defaults = Object.fromEntries(
+		description.properties.map((property) => [property.name, property.default]),
+	);
+	expect(defaults).toMatchObject({ ...DEFAULT_VOLUME_OPTIONS, staleHours: DEFAULT_STALE_HOURS });
+});
