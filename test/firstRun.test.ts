@@ -125,7 +125,7 @@ function running(pid: number) {
 }
 
 /** Resolves once `check` answers true, checking every 100 ms; fails after `ms`. */
-async function until(check: () => boolean, what: string, ms = 30_000) {
+async function until(check: () => boolean, what: string, ms = 120_000) {
 	const deadline = Date.now() + ms;
 	while (!check()) {
 		if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
@@ -496,11 +496,11 @@ if [ "$3" = install ]; then shift 5; node -e "for (const p of process.argv.slice
 		const clone = cloneForTests({
 			uid: 0,
 			sudo: false,
-			onN8nInstall: `: > '${marks}'/"$2"; i=0; while [ ! -f '${release}' ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done
+			onN8nInstall: `: > '${marks}'/"$2"; i=0; while [ ! -f '${release}' ] && [ $i -lt 1200 ]; do sleep 0.1; i=$((i+1)); done
 [ -f '${release}' ] || echo "$2 was not waited for by the unit suite" >> '${marks}/late'`,
 		});
 		const log = path.join(clone.root, '..', 'calls.log');
-		// jest: the unit suite waits (30 s at most) for the three installs to have started, records
+		// jest: the unit suite waits (2 minutes at most) for the three installs to have started, records
 		// those running, and lets them finish; the end-to-end suite records those installed.
 		writeFileSync(
 			path.join(clone.root, 'node_modules', 'jest', 'bin', 'jest.js'),
@@ -512,7 +512,7 @@ if (process.argv.includes('jest.e2e.config.js')) {
 	state = 'installed: ' + versions.filter(ready).join(' ');
 } else {
 	const started = () => versions.filter((v) => fs.existsSync(${JSON.stringify(marks)} + '/n8n@' + v));
-	for (let i = 0; i < 300 && started().length < versions.length; i++)
+	for (let i = 0; i < 1200 && started().length < versions.length; i++)
 		Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
 	state = 'running: ' + started().filter((v) => !ready(v)).join(' ');
 	fs.writeFileSync(${JSON.stringify(release)}, '');
