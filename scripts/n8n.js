@@ -221,9 +221,8 @@ function takeLock(lock) {
 		} catch {
 			return takeLock(lock); // released meanwhile
 		}
-		if (holder === 0 || processAlive(holder)) return holder;
-		fs.rmSync(lock, { force: true });
-		return takeLock(lock);
+		if (processAlive(holder) || (holder === 0 && !emptyLockAbandoned(lock))) return holder;
+		return takeOverDeadLock(lock, holder) ? takeLock(lock) : holder;
 	}
 	if (!releaseOnExit) {
 		// Ctrl-C ends the process without its finally blocks (see exitOnSignals).
@@ -235,6 +234,47 @@ function takeLock(lock) {
 }
 const heldLocks = new Set();
 let releaseOnExit = false;
+
+/** An empty lock older than this was left by a process killed between creating and writing it. */
+const EMPTY_LOCK_ABANDONED_MS = 10_000;
+
+function emptyLockAbandoned(lock) {
+	try {
+		return Date.now() - fs.statSync(lock).mtimeMs > EMPTY_LOCK_ABANDONED_MS;
+	} catch {
+		return true; // gone meanwhile
+	}
+}
+
+/**
+ * Removes a lock whose holder is dead, when this process wins the claim to do so: of several
+ * waiters that read the same dead holder, one removes it, and none removes the lock another has
+ * taken since (the holder is read again under the claim). True when the lock may be taken now.
+ */
+function takeOverDeadLock(lock, deadHolder) {
+	const claim = `${lock}.takeover`;
+	try {
+		fs.writeFileSync(claim, String(process.pid), { flag: 'wx' });
+	} catch (error) {
+		if (error.code !== 'EEXIST') throw error;
+		// Another waiter is taking it over; a claim left by a killed one is cleared after a while.
+		if (emptyLockAbandoned(claim)) fs.rmSync(claim, { force: true });
+		return false;
+	}
+	try {
+		let holder;
+		try {
+			holder = Number(fs.readFileSync(lock, 'utf8'));
+		} catch {
+			return true; // released meanwhile
+		}
+		if (holder !== deadHolder) return false; // taken by another since
+		fs.rmSync(lock, { force: true });
+		return true;
+	} finally {
+		fs.rmSync(claim, { force: true });
+	}
+}
 
 /**
  * Installs the n8n versions not installed yet side by side, one install per version: each is
