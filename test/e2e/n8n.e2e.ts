@@ -227,7 +227,9 @@ describe.each(E2E_VERSIONS)('n8n %s with the packed package', (version) => {
 			expect(batch.output).not.toContain(key);
 			expect(JSON.stringify(run)).not.toContain(key);
 		}
-		expect(batch.statuses[id]).toBeDefined();
+		// What n8n's batch reported agrees with what it recorded (a failed run may be a warning
+		// there, for some error texts).
+		expect(batch.statuses[id] === 'success').toBe(run.status === 'success');
 		const execution = { data: { resultData: { runData: run.runData, error: run.error } } };
 		return {
 			status: run.status,
