@@ -339,7 +339,11 @@ async function restartScenario(server: Server): Promise<Scenario> {
 				async () =>
 					(await emitted(server, 'finished-one')).length >= 15 &&
 					(await emitted(server, 'failed-one')).length >= 8 &&
-					(await emitted(server, 'finished-all')).length >= 26,
+					(await emitted(server, 'finished-all')).length >= 26 &&
+					// Before the edit, `edited` emits int-one's failed syncs: those it has not emitted
+					// when it is switched to all integrations are history to the new watch. (On a busy
+					// machine its poll could come after the others', and the edit before it.)
+					(await emitted(server, 'edited')).length >= since('int-one').filter(failed).length,
 			);
 
 			// `edited` is switched to all integrations in the editor, saved and published: the syncs
@@ -374,6 +378,19 @@ async function restartScenario(server: Server): Promise<Scenario> {
 			expect(want.edited.filter((sync) => sync.integration_id === 'int-fail')).toHaveLength(3);
 			// Up to eight polls: once, n8n 1.x beside two other servers and a benchmark on a 2-core
 			// machine had not emitted everything after three (the same scenario alone then passed).
+			// On a time-out, say which workflow fell short, of what, and how often each polled.
+			const progress = async () =>
+				JSON.stringify(
+					Object.fromEntries(
+						await Promise.all(
+							WORKFLOWS.map(async (id) => {
+								const got = keys(await emitted(server, id));
+								const missed = keys(want[id]).filter((key) => !got.includes(key));
+								return [id, { emitted: got.length, polls: pollsOf(id), missed }];
+							}),
+						),
+					),
+				);
 			await until(
 				'every sync emitted after the restart',
 				8 * MINUTE,
@@ -383,7 +400,9 @@ async function restartScenario(server: Server): Promise<Scenario> {
 							WORKFLOWS.map(async (id) => (await emitted(server, id)).length >= want[id].length),
 						)
 					).every(Boolean) || undefined,
-			);
+			).catch(async (error: Error) => {
+				throw new Error(`${error.message}\n--- progress: ${await progress()}`);
+			});
 			// One more poll of every trigger after that: a duplicate would show by now.
 			const oneMore = plusOne(pollsSoFar());
 			await until('one more poll of each restart workflow', 4 * MINUTE, () =>
