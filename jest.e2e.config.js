@@ -4,11 +4,14 @@ module.exports = {
 	testEnvironment: 'node',
 	// Temporary files in the project's cache, never the system's (see test/globalSetup.js).
 	globalSetup: '<rootDir>/test/e2e/globalSetup.js',
-	globalTeardown: '<rootDir>/test/globalTeardown.js',
+	globalTeardown: '<rootDir>/test/e2e/globalTeardown.js',
 	cacheDirectory: '<rootDir>/.cache/jest',
 	roots: ['<rootDir>/test/e2e'],
 	testMatch: ['**/*.e2e.ts'],
 	transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'test/tsconfig.json' }] },
 	setupFilesAfterEnv: ['<rootDir>/test/setup.ts'],
 	testTimeout: 120_000,
+	// Two suites at a time: most of an end-to-end suite is waiting (on polls that come once a
+	// minute, on n8n starting), so two side by side take little more than the longer one.
+	maxWorkers: 2,
 };

@@ -302,7 +302,7 @@ const UNIT_STEPS = [
 	['jest'],
 	['jest on BRAZE_CDI_UNIT_NODE'],
 ];
-const E2E_STEPS = [['jest', '-c', 'jest.e2e.config.js', '--runInBand']];
+const E2E_STEPS = [['jest', '-c', 'jest.e2e.config.js']];
 const TESTS = {
 	test: { purpose: 'npm test', packages: ['openssl'], steps: UNIT_STEPS },
 	'test:e2e': { purpose: 'npm run test:e2e', packages: E2E_PACKAGES, steps: E2E_STEPS },

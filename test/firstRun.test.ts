@@ -422,7 +422,7 @@ if [ "$3" = install ]; then shift 5; node -e "for (const p of process.argv.slice
 			'npm run typecheck',
 			'npm run build',
 			'jest.js',
-			'jest.js -c jest.e2e.config.js --runInBand',
+			'jest.js -c jest.e2e.config.js',
 		]);
 
 		// Installed now: the next run installs nothing.
@@ -432,7 +432,7 @@ if [ "$3" = install ]; then shift 5; node -e "for (const p of process.argv.slice
 				.calls()
 				.slice(10)
 				.map((call) => call.replace(/ \|.*/, '')),
-		).toEqual(['jest.js -c jest.e2e.config.js --runInBand']);
+		).toEqual(['jest.js -c jest.e2e.config.js']);
 	}, 60_000);
 
 	test('without root or a sudo that asks for no password, says in one sentence what to run, and runs nothing', async () => {
@@ -531,7 +531,7 @@ fs.appendFileSync(${JSON.stringify(log)}, ['jest.js', ...process.argv.slice(2)].
 			expect.stringMatching(/^npm run typecheck /),
 			expect.stringMatching(/^npm run build /),
 			'jest.js | running: 2.41.1 1.123.81 1.85.3',
-			'jest.js -c jest.e2e.config.js --runInBand | installed: 2.41.1 1.123.81 1.85.3',
+			'jest.js -c jest.e2e.config.js | installed: 2.41.1 1.123.81 1.85.3',
 		]);
 		expect(existsSync(path.join(marks, 'late'))).toBe(false);
 		// One install per version, and one sqlite3 build for the two on Node.js 22.
@@ -560,7 +560,7 @@ fs.appendFileSync(${JSON.stringify(log)}, ['jest.js', ...process.argv.slice(2)].
 		);
 		const steps = clone.calls().map((call) => call.replace(/ \|.*/, ''));
 		expect(steps).toContain('jest.js');
-		expect(steps).not.toContain('jest.js -c jest.e2e.config.js --runInBand');
+		expect(steps).not.toContain('jest.js -c jest.e2e.config.js');
 		expect(readyIn(clone.cache)).toEqual(['2.41.1', '1.123.81']);
 	}, 120_000);
 

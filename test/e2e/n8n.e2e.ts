@@ -8,9 +8,10 @@ import nock from 'nock';
 import type { Simulator, SimulatorOptions } from '../../simulator';
 import { makeSyncs, startSimulator } from '../../simulator';
 import { summarizeSyncs } from '../../nodes/BrazeCdi/helpers/summary';
-import { createN8n, executionError, nodeItems, packPackage, removePack } from '../../scripts/n8n';
+import { createN8n, executionError, nodeItems } from '../../scripts/n8n';
 import { brazeWorkflow, BRAZE_NODE, byId, exampleWorkflow } from './workflows';
 import { E2E_VERSIONS } from './versions';
+import { packedPackage } from './tarball';
 
 const KEY = 'e2e-key-3f9a7c1d-0b2e-4a6f-8c5d-9e1f2a3b4c5d';
 const LIST_ONLY_KEY = 'e2e-key-list-only-7b2c9d4e';
@@ -65,10 +66,8 @@ let tarball: string;
 
 beforeAll(() => {
 	nock.enableNetConnect(/127\.0\.0\.1|localhost/);
-	tarball = packPackage();
+	tarball = packedPackage();
 }, 120_000);
-
-afterAll(() => removePack(tarball));
 
 /** The simulator's syncs as the node emits them. */
 const asItems = (syncs: Array<Record<string, unknown>>, integrationId = 'int-37') =>

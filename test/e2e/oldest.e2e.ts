@@ -12,16 +12,10 @@ import type { Simulator } from '../../simulator';
 import { makeSyncs, startSimulator } from '../../simulator';
 import { summarizeSyncs } from '../../nodes/BrazeCdi/helpers/summary';
 import { openEditor, openNode } from '../../scripts/editor';
-import {
-	createN8n,
-	executionError,
-	freePort,
-	nodeItems,
-	packPackage,
-	removePack,
-} from '../../scripts/n8n';
+import { createN8n, executionError, freePort, nodeItems } from '../../scripts/n8n';
 import { brazeNodesWorkflow, byId } from './workflows';
 import { OLDEST_VERSIONS } from './versions';
+import { packedPackage } from './tarball';
 
 const KEY = 'e2e-oldest-key-8e7d6c5b4a39';
 const WRONG_KEY = 'e2e-oldest-wrong-key-1a2b3c';
@@ -77,7 +71,7 @@ let sim: Simulator;
 
 beforeAll(async () => {
 	nock.enableNetConnect(/127\.0\.0\.1|localhost/);
-	tarball = packPackage();
+	tarball = packedPackage();
 	sim = await startSimulator({
 		apiKeys: {
 			[KEY]: ['cdi.integration_job_status', 'cdi.integration_list', 'cdi.integration_sync'],
@@ -94,7 +88,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
 	await sim?.close();
-	removePack(tarball);
 });
 
 describe.each(OLDEST_VERSIONS)('n8n %s, the oldest supported', (version) => {

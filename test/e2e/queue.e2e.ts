@@ -10,8 +10,9 @@ import nock from 'nock';
 
 import type { Simulator, Sync } from '../../simulator';
 import { makeSyncs, startSimulator } from '../../simulator';
-import { createN8n, freePort, N8N_VERSIONS, packPackage, removePack } from '../../scripts/n8n';
+import { createN8n, freePort, N8N_VERSIONS } from '../../scripts/n8n';
 import { startPostgres, startRedis } from '../../scripts/services';
+import { packedPackage } from './tarball';
 
 const version = N8N_VERSIONS.latest;
 const KEY = 'e2e-queue-key-6e2d8a4c1b9f';
@@ -170,7 +171,7 @@ const asItems = (syncs: Sync[], integrationId: string) =>
 
 beforeAll(async () => {
 	nock.enableNetConnect(/127\.0\.0\.1|localhost/);
-	tarball = packPackage();
+	tarball = packedPackage();
 	// Each kept as soon as it runs, so that afterAll stops it even when another failed to start.
 	const started = await Promise.allSettled([
 		startSimulator({
@@ -331,7 +332,6 @@ afterAll(async () => {
 	}
 	// The user folder holds the imported credential's file; the pack folder, the tarball.
 	n8n?.remove();
-	removePack(tarball);
 	if (problems.length) throw new Error(`Could not stop everything:\n${problems.join('\n')}`);
 }, 120_000);
 

@@ -14,9 +14,10 @@ import type { Simulator } from '../../simulator';
 import { makeSyncs, startSimulator } from '../../simulator';
 import { STATUS_COLOURS } from '../../nodes/BrazeCdi/helpers/report';
 import { launchChromium } from '../../scripts/editor';
-import { createN8n, executionError, nodeItems, packPackage, removePack } from '../../scripts/n8n';
+import { createN8n, executionError, nodeItems } from '../../scripts/n8n';
 import { exampleWorkflow } from './workflows';
 import { E2E_VERSIONS } from './versions';
+import { packedPackage } from './tarball';
 
 const KEY = 'e2e-report-key-5a8c1e3f-7b9d-4f20-a1c3-e5b7d9f1a3c5';
 const HOUR = 3_600_000;
@@ -154,13 +155,12 @@ beforeAll(async () => {
 		],
 	});
 	smtp = await startSmtpSink();
-	tarball = packPackage();
+	tarball = packedPackage();
 }, 120_000);
 
 afterAll(async () => {
 	await sim?.close();
 	await smtp?.close();
-	removePack(tarball);
 });
 
 describe.each(E2E_VERSIONS)('n8n %s: the daily sync report by email', (version) => {

@@ -7,8 +7,9 @@ import nock from 'nock';
 import type { Simulator } from '../../simulator';
 import { makeSyncs, startSimulator } from '../../simulator';
 import { openEditor, openNode } from '../../scripts/editor';
-import { createN8n, freePort, packPackage, removePack } from '../../scripts/n8n';
+import { createN8n, freePort } from '../../scripts/n8n';
 import { E2E_VERSIONS } from './versions';
+import { packedPackage } from './tarball';
 
 const KEY = 'e2e-trigger-key-5d4c3b2a1f0e';
 const TRIGGER = 'Braze CDI Trigger';
@@ -18,7 +19,7 @@ let sim: Simulator;
 
 beforeAll(async () => {
 	nock.enableNetConnect(/127\.0\.0\.1|localhost/);
-	tarball = packPackage();
+	tarball = packedPackage();
 	sim = await startSimulator({
 		apiKeys: {
 			[KEY]: ['cdi.integration_job_status', 'cdi.integration_list', 'cdi.integration_sync'],
@@ -36,7 +37,6 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(async () => {
 	await sim?.close();
-	removePack(tarball);
 });
 
 describe.each(E2E_VERSIONS)('n8n %s editor', (version) => {

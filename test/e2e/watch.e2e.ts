@@ -27,10 +27,11 @@ import nock from 'nock';
 
 import type { Simulator, Sync } from '../../simulator';
 import { makeSyncs, startSimulator } from '../../simulator';
-import { createN8n, freePort, packPackage, removePack } from '../../scripts/n8n';
+import { createN8n, freePort } from '../../scripts/n8n';
 import { editorSession } from './editor';
 import { waitUntil } from './waitUntil';
 import { testOnEveryServer } from './versions';
+import { packedPackage } from './tarball';
 
 const MINUTE = 60_000;
 const TRIGGER = 'Braze CDI Trigger';
@@ -40,9 +41,8 @@ const FAILED = ['error', 'partial', 'config_error'];
 let tarball: string;
 beforeAll(() => {
 	nock.enableNetConnect(/127\.0\.0\.1|localhost/);
-	tarball = packPackage();
+	tarball = packedPackage();
 });
-afterAll(() => removePack(tarball));
 
 testOnEveryServer(
 	'restarts, alerts and a rejected key, on one n8n per server: each sync and alert once, each fault once',
