@@ -261,7 +261,7 @@ describe('Rows Synced Unusual', () => {
 	});
 });
 
-test('Rows Synced Unusual: a seed the rate limit cut short goes on next poll, taking what came meanwhile as history; an integration listed later learns from its first syncs', async () => {
+test('Rows Synced Unusual: a seed the rate limit cut short goes on next poll, from where the watch started (what finished since is news); an integration listed later learns from its first syncs', async () => {
 	await sim.close();
 	sim = await simulate({ rateLimits: { jobSyncStatus: { limit: 3, windowMs: 10 * 60_000 } } });
 	const trigger = await createTrigger(
@@ -279,10 +279,16 @@ test('Rows Synced Unusual: a seed the rate limit cut short goes on next poll, ta
 		['int-a', true],
 		['int-b', false],
 	]);
-	sim.addSyncs('int-b', [sync(10, { rows: 5 })]); // unusual, but before int-b's seed: history
+	sim.addSyncs('int-b', [sync(10, { rows: 5 })]); // after the watch started: judged, though int-b's seed comes later
 	sim.resetRateLimits();
 	at(20);
-	expect(await trigger.poll('trigger', { budgetMs: 20_000 })).toEqual([]);
+	expect(
+		(await trigger.poll('trigger', { budgetMs: 20_000 })).map((item) => [
+			item.integration_id,
+			item.rows_synced,
+			item.direction,
+		]),
+	).toEqual([['int-b', 5, 'drop']]);
 	expect(seeded()).toEqual([
 		['int-a', true],
 		['int-b', true],

@@ -312,7 +312,9 @@ async function pollSyncs(
 		const known = previous[integration.id];
 		if (cutShort) {
 			// Left for the next poll; at the watch's start, to be seeded then (see judgedStep).
-			const left = known ?? (scope.starting && judgeOf(event) ? unseeded(integration) : undefined);
+			const left =
+				known ??
+				(scope.starting && judgeOf(event) ? unseeded(integration, scope.activatedAt) : undefined);
 			if (left) next[integration.id] = left;
 			continue;
 		}
@@ -368,6 +370,7 @@ async function judgedStep(
 		incidentKey: `braze-cdi:${this.getWorkflow().id ?? ''}:${this.getNode().id}:${integration.id}`,
 	});
 	const listedLater = scope.watchAll && known === undefined && !scope.starting;
+	let from = known;
 	if (known?.judged === undefined && !listedLater) {
 		const neverRan = integration.lastJob !== undefined && integration.lastStart === undefined;
 		const history = neverRan
@@ -377,22 +380,47 @@ async function judgedStep(
 					deadline: scope.deadline,
 				});
 		if (history.cutShort)
-			return { emitted: [], state: known ?? unseeded(integration), cutShort: history.cutShort };
-		const state = withLastJob(initialState(history.syncs), integration);
-		const seed = judge.seed(scope.event, history.syncs);
-		const { kept } = judge.judge(scope.event, seed, seen([], state)); // what holds now is history
-		return { emitted: [], state: { ...state, judged: kept } };
+			return {
+				emitted: [],
+				state: known ?? unseeded(integration, scope.activatedAt),
+				cutShort: history.cutShort,
+			};
+		if (known === undefined) {
+			const state = withLastJob(initialState(history.syncs), integration);
+			const seed = judge.seed(scope.event, history.syncs);
+			const { kept } = judge.judge(scope.event, seed, seen([], state)); // what holds now is history
+			return { emitted: [], state: { ...state, judged: kept } };
+		}
+		// A seed cut short at the watch's start: what had finished then is history, and what
+		// finished since is news, followed below from where the watch started.
+		const past = history.syncs.filter((sync) => {
+			const start = startTime(sync);
+			return (
+				start !== undefined &&
+				start <= (known.newest ?? -Infinity) &&
+				!known.running.includes(start)
+			);
+		});
+		from = {
+			...known,
+			judged: judge.judge(scope.event, judge.seed(scope.event, past), seen([], known)).kept,
+		};
 	}
-	const step = await followSyncs.call(this, scope, integration, known);
+	const step = await followSyncs.call(this, scope, integration, from);
 	if (!step.state) return step;
-	const before = known?.judged ?? judge.seed(scope.event, []);
+	const before = from?.judged ?? judge.seed(scope.event, []);
 	const { kept, emitted } = judge.judge(scope.event, before, seen(step.finished ?? [], step.state));
 	return { ...step, emitted, state: { ...step.state, judged: kept } };
 }
 
-/** An integration whose watch started but whose history is not read yet (see judgedStep). */
-const unseeded = (integration: Watched): WatchState =>
-	withLastJob({ newest: integration.lastStart ?? null, running: [] }, integration);
+/**
+ * An integration whose watch started but whose history is not read yet (see judgedStep): where
+ * the list says it stood, or the watch's start when the list was not read.
+ */
+const unseeded = (integration: Watched, activatedAt: number): WatchState =>
+	integration.lastJob === undefined
+		? { newest: activatedAt, running: [] }
+		: stateFromLastJob(integration.lastStart, integration.lastStatus, integration.lastJob);
 
 const withLastJob = (state: WatchState, { lastJob }: Watched): WatchState =>
 	lastJob === undefined ? state : { ...state, lastJob };
