@@ -306,10 +306,15 @@ describe('data age and staleness', () => {
 		last_timestamp_synced,
 	});
 
-	test('hours from last_timestamp_synced to the given time, unrounded', () => {
+	test('hours from last_timestamp_synced to the given time, to the hundredth', () => {
 		expect(dataAgeHours(synced('2026-03-25T10:30:00.000Z'), AT)).toBe(1.5);
 		expect(dataAgeHours(synced('2026-03-22T12:00:00.000Z'), AT)).toBe(72);
-		expect(dataAgeHours(synced('2026-03-25T11:59:59.000Z'), AT)).toBe(1 / 3600);
+		expect(dataAgeHours(synced('2026-03-25T11:59:59.000Z'), AT)).toBe(0);
+		expect(dataAgeHours(synced('2026-03-25T11:41:00.000Z'), AT)).toBe(0.32); // 19 min
+		// 24 h and 14 s is 24.00 hours: not past a 24-hour limit, as a reader of the item sees it.
+		const justPast = dataAgeHours(synced('2026-03-24T11:59:46.000Z'), AT);
+		expect(justPast).toBe(24);
+		expect(isStale(justPast, 24)).toBe(false);
 		expect(dataAgeHours(synced('2026-03-25T12:00:00.000Z'), AT)).toBe(0);
 	});
 
@@ -340,7 +345,8 @@ describe('data age and staleness', () => {
 		expect(isStale(null, 0)).toBe(false);
 		const oneDayOld = dataAgeHours(synced('2026-03-24T12:00:00.000Z'), AT);
 		expect(isStale(oneDayOld, DEFAULT_STALE_HOURS)).toBe(false);
-		expect(isStale(dataAgeHours(synced('2026-03-24T11:59:59.999Z'), AT), 24)).toBe(true);
+		expect(isStale(dataAgeHours(synced('2026-03-24T11:59:59.999Z'), AT), 24)).toBe(false); // 24.00
+		expect(isStale(dataAgeHours(synced('2026-03-24T11:59:24.000Z'), AT), 24)).toBe(true); // 24.01
 	});
 
 	test('lastDataSync: the newest finished sync by start with a timestamp that parses', () => {

@@ -177,13 +177,14 @@ export function lastDataSync(syncs: IDataObject[]): IDataObject | undefined {
 }
 
 /**
- * Hours from a sync's `last_timestamp_synced` to `at` (epoch ms), unrounded; null when the
- * timestamp is missing or does not parse. A timestamp after `at` (a source clock ahead) is 0
- * hours old.
+ * Hours from a sync's `last_timestamp_synced` to `at` (epoch ms), to the hundredth as items show
+ * it: Summarize and the trigger judge the figure a reader sees (24.004 hours is 24, not past a
+ * 24-hour limit). Null when the timestamp is missing or does not parse. A timestamp after `at`
+ * (a source clock ahead) is 0 hours old.
  */
 export function dataAgeHours(sync: IDataObject | undefined, at: number): number | null {
 	const dataTime = parseTime(sync?.last_timestamp_synced);
-	return dataTime === undefined ? null : Math.max(0, at - dataTime) / HOUR_MS;
+	return dataTime === undefined ? null : Number((Math.max(0, at - dataTime) / HOUR_MS).toFixed(2));
 }
 
 /**

@@ -94,9 +94,7 @@ export function summarizeSyncs(
 	const newestFailed =
 		finished.length > 0 && FAILED_STATUSES.includes(String(finished[0].job_status));
 
-	const age = dataAgeHours(lastDataSync(syncs), at);
-	// Rounded before it is judged, so that the figure a reader sees and the judgement agree.
-	const dataAge = age === null ? null : Number(age.toFixed(2));
+	const dataAge = dataAgeHours(lastDataSync(syncs), at);
 	const volume = volumeJudgement(finished);
 	const { failed, finished: finishedCount } = failedOfFinished(statusCounts);
 	const healthy =

@@ -32,7 +32,7 @@ export const dataStale: Judge<DataStaleEvent> = {
 				? [
 						{
 							...judgedItem(integration, data),
-							data_age_hours: Number(age!.toFixed(2)),
+							data_age_hours: age,
 							alert: dataStaleAlert(nameOf(integration), data!, now, event.staleHours, timeZone),
 						},
 					]
