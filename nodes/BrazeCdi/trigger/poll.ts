@@ -367,7 +367,7 @@ async function judgedStep(
 		running: state.running,
 		now: scope.now,
 		timeZone: this.getTimezone(),
-		incidentKey: `braze-cdi:${this.getWorkflow().id ?? ''}:${this.getNode().id}:${integration.id}`,
+		incidentKey: incidentKey(this, integration.id),
 	});
 	const listedLater = scope.watchAll && known === undefined && !scope.starting;
 	let from = known;
@@ -412,6 +412,14 @@ async function judgedStep(
 	const { kept, emitted } = judge.judge(scope.event, before, seen(step.finished ?? [], step.state));
 	return { ...step, emitted, state: { ...step.state, judged: kept } };
 }
+
+/**
+ * An incident's key: the same for an integration in every poll of a trigger node, across
+ * restarts, so that an on-call tool folds its alerts into one incident; another workflow or node
+ * has its own.
+ */
+const incidentKey = (context: IPollFunctions, integrationId: string) =>
+	`braze-cdi:${context.getWorkflow().id ?? ''}:${context.getNode().id}:${integrationId}`;
 
 /**
  * An integration whose watch started but whose history is not read yet (see judgedStep): where
@@ -680,7 +688,7 @@ async function judgedNow(
 				running: state.running,
 				now,
 				timeZone: this.getTimezone(),
-				incidentKey: `braze-cdi:${this.getWorkflow().id ?? ''}:${this.getNode().id}:${integration.id}`,
+				incidentKey: incidentKey(this, integration.id),
 			},
 		);
 		sample = emitted.at(-1) ?? sample;
