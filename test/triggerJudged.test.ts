@@ -449,3 +449,26 @@ test("the editor's defaults are the statistics' defaults", async () => {
 	);
 	expect(defaults).toMatchObject({ ...DEFAULT_VOLUME_OPTIONS, staleHours: DEFAULT_STALE_HOURS });
 });
+
+test('Fetch Test Event of a judged event: the first integration with something to emit, its newest sync judged against the ones before; it reads no further, and changes nothing', async () => {
+	const dropping = (id: string, name: string) => ({
+		integration_id: id,
+		integration_name: name,
+		syncs: [sync(-30, { rows: 10 }), ...hourly(10)],
+	});
+	sim.addIntegration(dropping('int-c', 'Events'));
+	sim.addIntegration(dropping('int-d', 'Carts'));
+	const trigger = await createTrigger(all({ event: 'volumeAnomaly' }), credentials());
+	sim.clearLog();
+	expect(
+		(await trigger.poll('manual')).map((item) => [
+			item.integration_id,
+			item.rows_synced,
+			item.direction,
+		]),
+	).toEqual([['int-c', 10, 'drop']]);
+	// int-a's newest is normal and int-b has too little history: read, and passed over.
+	expect([jobRequests('int-a'), jobRequests('int-b'), jobRequests('int-c')]).toEqual([3, 1, 2]);
+	expect(jobRequests('int-d')).toBe(0);
+	expect(trigger.staticData()).toEqual({});
+});

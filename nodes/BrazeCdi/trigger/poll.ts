@@ -658,9 +658,10 @@ async function latestMatching(
 }
 
 /**
- * For "Fetch Test Event" of an event that judges integrations: what it would emit now of each
- * watched integration, judging its newest finished sync against the history before it (the
- * newest such item).
+ * For "Fetch Test Event" of an event that judges integrations: what it would emit now of the
+ * first watched integration that has something to emit, judging its newest finished sync against
+ * the history before it. It stops there, or at the poll's budget: a workspace of many
+ * integrations is not read whole (a few pages each) for one sample.
  */
 async function judgedNow(
 	this: IPollFunctions,
@@ -669,11 +670,13 @@ async function judgedNow(
 ): Promise<IDataObject | undefined> {
 	const judge = judgeOf(event)!;
 	const now = Date.now();
-	let sample: IDataObject | undefined;
+	const deadline = pollDeadline(this);
 	for (const integration of watched) {
-		const { syncs } = await readSyncs.call(this, 0, integration.id, {
+		const { syncs, cutShort } = await readSyncs.call(this, 0, integration.id, {
 			limit: judge.seedPages(event) * PAGE_SIZE,
+			deadline,
 		});
+		if (cutShort) return undefined;
 		const newest = latestSync(syncs.filter((sync) => sync.job_status !== 'running'));
 		const state = initialState(syncs);
 		const { emitted } = judge.judge(
@@ -691,7 +694,7 @@ async function judgedNow(
 				incidentKey: incidentKey(this, integration.id),
 			},
 		);
-		sample = emitted.at(-1) ?? sample;
+		if (emitted.length) return emitted.at(-1);
 	}
-	return sample;
+	return undefined;
 }
