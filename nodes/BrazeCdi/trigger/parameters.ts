@@ -75,6 +75,16 @@ function withHealthCheck(
 	];
 }
 
+/**
+ * A parameter of Rows Synced Unusual, which Health Changed's Rows Unusual check shares. Its
+ * default is a literal, as the lint wants: a test compares it with DEFAULT_VOLUME_OPTIONS.
+ */
+const volumeParameter = (property: INodeProperties) =>
+	withHealthCheck(
+		{ ...property, displayOptions: { show: { event: ['volumeAnomaly'] } } },
+		'volumeAnomaly',
+	);
+
 /** Health Changed's checks, as the editor names them. */
 const checkNames: Record<HealthCheck, string> = {
 	failing: 'Failing',
@@ -179,74 +189,54 @@ export const triggerProperties: INodeProperties[] = [
 		},
 		'stale',
 	),
-	...withHealthCheck(
-		{
-			displayName: 'Direction',
-			name: 'direction',
-			type: 'options',
-			options: [
-				{ name: 'Both', value: 'both', description: 'Far fewer or far more rows than normal' },
-				{ name: 'Drop', value: 'drop', description: 'Far fewer rows than normal' },
-				{ name: 'Spike', value: 'spike', description: 'Far more rows than normal' },
-			],
-			default: 'both', // DEFAULT_VOLUME_OPTIONS (the lint wants a literal; a test compares)
-			description: 'Which unusual syncs to emit',
-			displayOptions: { show: { event: ['volumeAnomaly'] } },
-		},
-		'volumeAnomaly',
-	),
-	...withHealthCheck(
-		{
-			displayName: 'Sensitivity',
-			name: 'sensitivity',
-			type: 'number',
-			typeOptions: { minValue: 0, numberPrecision: 2 },
-			default: 3, // DEFAULT_VOLUME_OPTIONS (the lint wants a literal; a test compares)
-			description:
-				"How far from normal, measured in the integration's usual spread, a sync's rows must be: normal is the median of its recent syncs, the spread their typical distance from it (robust to the odd outlier). Lower emits more.",
-			displayOptions: { show: { event: ['volumeAnomaly'] } },
-		},
-		'volumeAnomaly',
-	),
-	...withHealthCheck(
-		{
-			displayName: 'Minimum Change (%)',
-			name: 'minChangePercent',
-			type: 'number',
-			typeOptions: { minValue: 0, numberPrecision: 2 },
-			default: 50, // DEFAULT_VOLUME_OPTIONS (the lint wants a literal; a test compares)
-			description:
-				'And at least this far from normal, as a percentage of it, so that small wobbles of very steady integrations do not count',
-			displayOptions: { show: { event: ['volumeAnomaly'] } },
-		},
-		'volumeAnomaly',
-	),
-	...withHealthCheck(
-		{
-			displayName: 'History Size (Syncs)',
-			name: 'historySize',
-			type: 'number',
-			typeOptions: { minValue: 1, numberPrecision: 0 },
-			default: 20, // DEFAULT_VOLUME_OPTIONS (the lint wants a literal; a test compares)
-			description:
-				"How many of the integration's previous successful or partial syncs make its normal (the newest ones)",
-			displayOptions: { show: { event: ['volumeAnomaly'] } },
-		},
-		'volumeAnomaly',
-	),
-	...withHealthCheck(
-		{
-			displayName: 'Minimum History (Syncs)',
-			name: 'minHistory',
-			type: 'number',
-			typeOptions: { minValue: 1, numberPrecision: 0 },
-			default: 7, // DEFAULT_VOLUME_OPTIONS (the lint wants a literal; a test compares)
-			description:
-				'How many previous successful or partial syncs it takes before a sync is judged at all',
-			displayOptions: { show: { event: ['volumeAnomaly'] } },
-		},
-		'volumeAnomaly',
-	),
+	...volumeParameter({
+		displayName: 'Direction',
+		name: 'direction',
+		type: 'options',
+		options: [
+			{ name: 'Both', value: 'both', description: 'Far fewer or far more rows than normal' },
+			{ name: 'Drop', value: 'drop', description: 'Far fewer rows than normal' },
+			{ name: 'Spike', value: 'spike', description: 'Far more rows than normal' },
+		],
+		default: 'both',
+		description: 'Which unusual syncs to emit',
+	}),
+	...volumeParameter({
+		displayName: 'Sensitivity',
+		name: 'sensitivity',
+		type: 'number',
+		typeOptions: { minValue: 0, numberPrecision: 2 },
+		default: 3,
+		description:
+			"How far from normal, measured in the integration's usual spread, a sync's rows must be: normal is the median of its recent syncs, the spread their typical distance from it (robust to the odd outlier). Lower emits more.",
+	}),
+	...volumeParameter({
+		displayName: 'Minimum Change (%)',
+		name: 'minChangePercent',
+		type: 'number',
+		typeOptions: { minValue: 0, numberPrecision: 2 },
+		default: 50,
+		description:
+			'And at least this far from normal, as a percentage of it, so that small wobbles of very steady integrations do not count',
+	}),
+	...volumeParameter({
+		displayName: 'History Size (Syncs)',
+		name: 'historySize',
+		type: 'number',
+		typeOptions: { minValue: 1, numberPrecision: 0 },
+		default: 20,
+		description:
+			"How many of the integration's previous successful or partial syncs make its normal (the newest ones)",
+	}),
+	...volumeParameter({
+		displayName: 'Minimum History (Syncs)',
+		name: 'minHistory',
+		type: 'number',
+		typeOptions: { minValue: 1, numberPrecision: 0 },
+		default: 7,
+		description:
+			'How many previous successful or partial syncs it takes before a sync is judged at all',
+	}),
 	...withHealthCheck(
 		{
 			displayName: 'Statuses',
