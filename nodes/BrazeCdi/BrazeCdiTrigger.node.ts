@@ -9,7 +9,8 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 import { searchIntegrations } from './methods/listSearch';
 import { triggerEvent } from './trigger/events';
 import { eventOptions, triggerProperties } from './trigger/parameters';
-import { pollEvent, testEvent } from './trigger/poll';
+import { pollEvent } from './trigger/poll';
+import { testEvent } from './trigger/testEvent';
 
 /** Polls of one trigger node running in this process, to skip a tick that overlaps a slow poll. */
 const pollsInFlight = new Set<string>();

@@ -1,4 +1,4 @@
-import type { IDataObject } from 'n8n-workflow';
+import type { IDataObject, IPollFunctions } from 'n8n-workflow';
 
 import { toSyncItem } from '../helpers/syncs';
 
@@ -62,3 +62,11 @@ export function judgedItem(integration: WatchedIntegration, sync?: IDataObject):
 
 /** The name an alert uses: the integration's name, or its ID. */
 export const nameOf = (integration: WatchedIntegration) => integration.name ?? integration.id;
+
+/**
+ * An incident's key: the same for an integration in every poll of a trigger node, across
+ * restarts, so that an on-call tool folds its alerts into one incident; another workflow or node
+ * has its own.
+ */
+export const incidentKey = (context: IPollFunctions, integrationId: string) =>
+	`braze-cdi:${context.getWorkflow().id ?? ''}:${context.getNode().id}:${integrationId}`;

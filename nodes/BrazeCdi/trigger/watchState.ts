@@ -1,0 +1,127 @@
+import type { IDataObject, IPollFunctions } from 'n8n-workflow';
+
+import type { WatchState } from '../helpers/syncWatch';
+import { checkIntegrationId } from '../shared/parameters';
+import { CREDENTIAL_TYPE } from '../transport';
+import type { TriggerEvent } from './events';
+
+/**
+ * What the trigger keeps in the node's static data between polls. A poll replaces these
+ * top-level keys whole (never mutating inside them): n8n saves static data only when it sees
+ * a top-level change, and a poll that fails must leave the state as it was.
+ */
+export interface WatchData extends Watch {
+	/**
+	 * What the state watches (watchSettings): a state kept for other settings is not continued,
+	 * the watch starts afresh. Absent in states of versions before it (then continued).
+	 */
+	settings?: string;
+	/** n8n without the poll scheduler: the fault the polls are failing with, since when. */
+	fault?: FaultEpisode;
+}
+
+/** A watch: since when, and what it remembers (the part its event keeps). */
+export interface Watch {
+	/** When the watch began: integrations that appear later are watched from then on. */
+	activatedAt?: number;
+	/** By integration ID; integrations no longer watched (or listed) are dropped. */
+	integrations?: Record<string, WatchState>;
+	/**
+	 * Scheduled Sync Missed: by integration ID, the `next_scheduled_run` already alerted, while it
+	 * stays missed.
+	 */
+	missedRuns?: Record<string, string>;
+}
+
+/** What one poll found: what to emit, and the watch after it; `changed` when that differs. */
+export interface PollOutcome {
+	emitted: IDataObject[];
+	next: Watch;
+	changed: boolean;
+}
+
+/**
+ * In the workflow's global static data, by node ID: the watch each trigger node started last,
+ * with its settings. n8n 2.41 with durable poll cursors discards the state of the poll run at
+ * activation, but saves the workflow's global static data after activation: its first scheduled
+ * poll goes on from here (see continuedWatch).
+ */
+const WATCH_STARTS = 'brazeCdiWatchStarts';
+
+export interface FaultEpisode {
+	/** 'transient' (rate limit, Braze unavailable), or the lasting cause. */
+	kind: string;
+	since: number;
+	reported: boolean;
+}
+
+/**
+ * What decides what the trigger emits: the credential (another one may be another workspace),
+ * the integration watched (or all) and the event with its parameters. Poll times are not in it:
+ * changing them keeps the watch.
+ */
+export function watchSettings(this: IPollFunctions, event: TriggerEvent): string {
+	const watchAll = this.getNodeParameter('watch') === 'allIntegrations';
+	const integration = watchAll
+		? null
+		: checkIntegrationId.call(
+				this,
+				this.getNodeParameter('integrationId', '', { extractValue: true }),
+			);
+	const credential = this.getNode().credentials?.[CREDENTIAL_TYPE]?.id ?? null;
+	return JSON.stringify({ credential, integration, event });
+}
+
+/**
+ * The watch this poll goes on from: the node's state when it belongs to these settings; in a
+ * poll n8n's scheduler runs, the watch started at activation with these settings (WATCH_STARTS),
+ * whose state n8n did not keep; otherwise none, and the watch starts now.
+ */
+export function continuedWatch(
+	this: IPollFunctions,
+	data: WatchData,
+	settings: string,
+	scheduled: boolean,
+): Watch | undefined {
+	if (data.activatedAt !== undefined && (data.settings ?? settings) === settings) return data;
+	if (!scheduled) return undefined;
+	const starts = this.getWorkflowStaticData('global')[WATCH_STARTS] as
+		Record<string, Watch & { settings: string }> | undefined;
+	const start = starts?.[this.getNode().id];
+	return start?.settings === settings ? start : undefined;
+}
+
+/**
+ * Writes the watch after a poll, replacing top-level keys whole; a watch that starts is also
+ * recorded in WATCH_STARTS, for a first scheduled poll that n8n hands the state before it.
+ */
+export function keepWatch(
+	this: IPollFunctions,
+	data: WatchData,
+	settings: string,
+	next: Watch,
+	starts: boolean,
+) {
+	if (data.settings !== settings) data.settings = settings;
+	data.activatedAt = next.activatedAt;
+	if (next.integrations !== undefined) data.integrations = next.integrations;
+	else if ('integrations' in data) delete data.integrations;
+	if (next.missedRuns !== undefined) data.missedRuns = next.missedRuns;
+	else if ('missedRuns' in data) delete data.missedRuns;
+	if (!starts) return;
+	const global = this.getWorkflowStaticData('global');
+	global[WATCH_STARTS] = {
+		...(global[WATCH_STARTS] as IDataObject | undefined),
+		[this.getNode().id]: { settings, ...next },
+	};
+}
+
+/** Drops this node's record from WATCH_STARTS, replacing the key whole (see keepWatch). */
+export function forgetWatchStart(this: IPollFunctions) {
+	const global = this.getWorkflowStaticData('global');
+	const starts = global[WATCH_STARTS] as IDataObject | undefined;
+	const nodeId = this.getNode().id;
+	if (starts === undefined || !(nodeId in starts)) return;
+	const { [nodeId]: _forgotten, ...others } = starts;
+	global[WATCH_STARTS] = others;
+}
