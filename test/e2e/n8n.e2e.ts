@@ -169,7 +169,6 @@ const WORKFLOWS: Record<
 			startedBefore: '2026-03-25T12:30:00Z',
 		},
 	},
-	'example-alert': { simulator: 'main', example: ['alert-on-failed-syncs.json', 'int-failed'] },
 	'example-report': { simulator: 'main', example: ['daily-sync-report.json', 'int-recent'] },
 	'example-run': { simulator: 'main', example: ['run-sync-and-continue.json', 'int-example-run'] },
 };
@@ -401,15 +400,6 @@ describe.each(E2E_VERSIONS)('n8n %s with the packed package', (version) => {
 		expect(items.find((item) => item.json.integration_id === 'int-failed')?.json.healthy).toBe(
 			false,
 		);
-	});
-
-	test('example "Alert on failed syncs": the latest sync failed, so a notification is built', async () => {
-		const { execution } = await ran('example-alert');
-
-		const notifications = nodeItems(execution, 'Notify (replace with Slack or Email)');
-		expect(notifications.map((item) => item.json.message)).toEqual([
-			`Braze CDI sync error for integration int-failed: started ${failedSyncs[0].sync_start_time}, 0 rows synced, 0 rows failed.`,
-		]);
 	});
 
 	test('example "Daily sync report": counts and rows per status over the last 24 hours', async () => {

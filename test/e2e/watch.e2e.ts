@@ -20,8 +20,15 @@
  *   the episode, nothing more while it stays rejected, and once it is accepted again the next
  *   poll emits what finished meanwhile; with the scheduler (durable cursors), the failed poll
  *   declares its cause, and n8n backs off instead of polling into the rejected key.
+ * - incident: the examples "Page on-call when an integration breaks, resolve when it recovers"
+ *   (Integration Health Changed, to a stand-in for PagerDuty) and "Alert on failed syncs": one
+ *   incident opened and one resolved with the same key, one notification per failed sync.
+ * - silent failures: a sync far below its integration's normal (Rows Synced Unusual), and data
+ *   whose watermark stopped (Data Stale), each emitted once.
  */
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import nock from 'nock';
 
@@ -45,7 +52,7 @@ beforeAll(() => {
 });
 
 testOnEveryServer(
-	'restarts, alerts and a rejected key, on one n8n per server: each sync and alert once, each fault once',
+	'restarts, alerts, a rejected key, an incident and silent failures, on one n8n per server: each sync, alert and incident once, each fault once',
 	watchTimeline,
 	40 * MINUTE,
 );
@@ -79,6 +86,8 @@ interface Scenario {
 	afterRestart: () => Promise<void>;
 	/** n8n stopped for good: what it recorded. */
 	check: () => Promise<void>;
+	/** Anything else the scenario serves (beside its simulator), closed at the end. */
+	close?: () => Promise<void>;
 }
 
 /**
@@ -115,6 +124,8 @@ async function watchTimeline(version: string, extraEnv: Record<string, string>) 
 		scenarios.push(await restartScenario(server));
 		scenarios.push(await alertScenario(server));
 		scenarios.push(await rejectedKeyScenario(server));
+		scenarios.push(await incidentScenario(server));
+		scenarios.push(await silentScenario(server));
 		server.n8n = await createN8n({ version, tarball, env: extraEnv });
 		made = server.n8n;
 		await server.n8n.importCredentials(scenarios.flatMap((scenario) => scenario.credentials));
@@ -134,6 +145,7 @@ async function watchTimeline(version: string, extraEnv: Record<string, string>) 
 	} finally {
 		await running?.stop();
 		await Promise.all(scenarios.map((scenario) => scenario.sim.close()));
+		await Promise.all(scenarios.map((scenario) => scenario.close?.()));
 		made?.remove();
 	}
 }
@@ -713,6 +725,352 @@ async function rejectedKeyScenario(server: Server): Promise<Scenario> {
 			else expect(keyed).toEqual(starts(meanwhile));
 			expect(starts(await emitted(server, 'keyed-twin'))).toEqual(starts(meanwhile));
 			expect(server.output()).not.toContain(KEY);
+		},
+	};
+}
+
+/** A sync that started 2 minutes ago and finished a minute later with `status`: the newest. */
+const justFinished = (status: string, options: Parameters<typeof makeSyncs>[1] = {}) =>
+	makeSyncs(1, { newest: Date.now() - 2 * MINUTE, statuses: [status], ...options });
+
+/**
+ * Whether a key has read an integration's syncs: a trigger watching all integrations reads each
+ * one's history at activation, before the first sync it may emit is added.
+ */
+const hasRead = (sim: Simulator, apiKey: string, integrationId: string) =>
+	pollsWith(
+		sim,
+		apiKey,
+		(requestPath) => requestPath === `/cdi/integrations/${integrationId}/job_sync_status`,
+	) >= 1;
+
+/** Reads an example workflow (examples/<file>) as an object to adapt. */
+const example = (file: string) =>
+	JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'examples', file), 'utf8'));
+
+/** A local stand-in for PagerDuty's Events API: records each JSON body POSTed to it. */
+async function httpSink() {
+	const received: Item[] = [];
+	const server = createServer((request, response) => {
+		let body = '';
+		request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+		request.on('end', () => {
+			received.push({ method: request.method, path: request.url, ...JSON.parse(body || '{}') });
+			response.writeHead(202, { 'content-type': 'application/json' });
+			response.end('{"status":"success","message":"Event processed"}');
+		});
+	});
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	const { port } = server.address() as AddressInfo;
+	return {
+		url: `http://127.0.0.1:${port}/v2/enqueue`,
+		received,
+		close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+	};
+}
+
+/**
+ * An incident: the example "Page on-call when an integration breaks, resolve when it recovers"
+ * (Integration Health Changed, all integrations, to PagerDuty's Events API, here a local sink)
+ * and the example "Alert on failed syncs" (Sync Failed) watch the same integration. It breaks
+ * after the activation (a sync fails), stays broken over more polls, a second failed sync and the
+ * restart, and recovers (a sync succeeds): one incident opened and one resolved, with one key;
+ * one notification per failed sync.
+ */
+async function incidentScenario(server: Server): Promise<Scenario> {
+	const PAGER = 'pager-e2e';
+	const ALERT = 'failed-alert-e2e';
+	const HEALTH = "When an integration's health changes";
+	const FAILS = 'When a sync fails';
+	const NOTIFY = 'Notify (replace with Slack or Email)';
+	const KEYS = { [PAGER]: 'e2e-pager-health-4c8e2a', [ALERT]: 'e2e-failed-alert-6a1d9b' };
+	const PERMISSIONS = ['cdi.integration_job_status', 'cdi.integration_list'];
+	const now = Date.now();
+	const sim = await startSimulator({
+		apiKeys: { [KEYS[PAGER]]: PERMISSIONS, [KEYS[ALERT]]: PERMISSIONS },
+		integrations: [
+			{
+				integration_id: 'int-breaks',
+				integration_name: 'Orders',
+				syncs: makeSyncs(4, {
+					newest: now - 20 * MINUTE,
+					spacingMs: 5 * MINUTE,
+					statuses: ['success'],
+				}),
+			},
+			{
+				integration_id: 'int-calm',
+				integration_name: 'Events',
+				syncs: makeSyncs(4, {
+					newest: now - 10 * MINUTE,
+					spacingMs: 5 * MINUTE,
+					statuses: ['success'],
+				}),
+			},
+		],
+	});
+	const sink = await httpSink();
+	const { until } = server;
+	/** The pager's polls (each reads the integration list first) and the alert's (job status). */
+	const pagerPolls = () => pollsWith(sim, KEYS[PAGER], listPath);
+	const alertPolls = () => pollsWith(sim, KEYS[ALERT], syncStatusPath);
+	const morePolls = async (what: string, count: number) => {
+		const wanted = { pager: pagerPolls() + count, alert: alertPolls() + count };
+		await until(what, (count + 4) * MINUTE, () =>
+			pagerPolls() >= wanted.pager && alertPolls() >= wanted.alert ? true : undefined,
+		);
+	};
+	const incidents = () => emitted(server, PAGER, HEALTH);
+	const notified = async () =>
+		(await emitted(server, ALERT, NOTIFY)).map((item) => String(item.message));
+	/** The failed syncs, as they were added. */
+	const failures: Sync[] = [];
+	const failOnce = () => {
+		const [sync] = justFinished('error');
+		failures.push(sync);
+		sim.addSyncs('int-breaks', [sync]);
+	};
+
+	const pager = example('page-on-call-when-an-integration-breaks.json');
+	for (const node of pager.nodes) {
+		if (node.type === TRIGGER_TYPE) {
+			node.parameters.pollTimes = { item: [{ mode: 'everyMinute' }] };
+			node.credentials = { brazeCdiApi: { id: PAGER, name: PAGER } };
+		}
+		if (node.type === 'n8n-nodes-base.httpRequest') {
+			expect(node.parameters.url).toBe('https://events.pagerduty.com/v2/enqueue');
+			node.parameters.url = sink.url;
+		}
+	}
+	const alert = example('alert-on-failed-syncs.json');
+	for (const node of alert.nodes)
+		if (node.name === FAILS) {
+			node.parameters.pollTimes = { item: [{ mode: 'everyMinute' }] };
+			node.parameters.integrationId = byId('int-breaks');
+			node.credentials = { brazeCdiApi: { id: ALERT, name: ALERT } };
+		}
+
+	return {
+		sim,
+		close: sink.close,
+		credentials: [credential(PAGER, sim, KEYS[PAGER]), credential(ALERT, sim, KEYS[ALERT])],
+		workflows: [
+			{ ...pager, id: PAGER, active: false },
+			{ ...alert, id: ALERT, active: false },
+		],
+		async beforeRestart() {
+			await until('the activation polls of the pager and the failed-sync alert', 5 * MINUTE, () =>
+				hasRead(sim, KEYS[PAGER], 'int-breaks') && hasRead(sim, KEYS[ALERT], 'int-breaks')
+					? true
+					: undefined,
+			);
+			// The integration breaks after the activation: its next sync fails.
+			failOnce();
+			await until('the incident opened, and the failed sync notified', 5 * MINUTE, async () =>
+				(await incidents()).length >= 1 && (await notified()).length >= 1 ? true : undefined,
+			);
+			// It stays broken: another failed sync (notified), and more polls (no incident again).
+			failOnce();
+			await until('the second failed sync notified', 5 * MINUTE, async () =>
+				(await notified()).length >= 2 ? true : undefined,
+			);
+			await morePolls('one more poll of the pager and the alert', 1);
+		},
+		async afterRestart() {
+			await morePolls('a poll of the pager and the alert after the restart', 1);
+			// It recovers.
+			sim.addSyncs('int-breaks', justFinished('success'));
+			await until('the incident resolved', 5 * MINUTE, async () =>
+				(await incidents()).length >= 2 ? true : undefined,
+			);
+			await morePolls('one more poll of the pager and the alert after the recovery', 1);
+		},
+		async check() {
+			const items = await incidents();
+			expect(items).toEqual([
+				expect.objectContaining({
+					integration_id: 'int-breaks',
+					integration_name: 'Orders',
+					health: 'unhealthy',
+					reasons: ['failing'],
+					incident_key: expect.any(String),
+					alert: expect.any(String),
+				}),
+				expect.objectContaining({
+					integration_id: 'int-breaks',
+					health: 'healthy',
+					reasons: [],
+					incident_key: items[0]?.incident_key,
+				}),
+			]);
+			// PagerDuty got one trigger and one resolve, with the incident's key as dedup key.
+			expect(sink.received).toEqual([
+				expect.objectContaining({
+					method: 'POST',
+					event_action: 'trigger',
+					dedup_key: items[0].incident_key,
+					routing_key: 'YOUR_PAGERDUTY_ROUTING_KEY',
+					payload: expect.objectContaining({ summary: items[0].alert }),
+				}),
+				expect.objectContaining({
+					method: 'POST',
+					event_action: 'resolve',
+					dedup_key: items[0].incident_key,
+				}),
+			]);
+			// One notification per failed sync, each once.
+			expect((await notified()).sort()).toEqual(
+				failures
+					.map(
+						(sync) =>
+							`Braze CDI sync error for integration int-breaks: started ${sync.sync_start_time}, 0 rows synced, 0 rows failed.`,
+					)
+					.sort(),
+			);
+			expect(server.output()).not.toContain(KEYS[PAGER]);
+		},
+	};
+}
+
+/**
+ * The silent failures, each emitted once across polls and the restart: a sync far below its
+ * integration's steady normal (Rows Synced Unusual), and an integration whose watermark stops
+ * while its syncs go on succeeding (Data Stale, past a stale limit of a few minutes). Each
+ * trigger watches all integrations of its own simulator.
+ */
+async function silentScenario(server: Server): Promise<Scenario> {
+	const NORMAL = 40_000;
+	/** 6 minutes: the data is fresh at a poll or two after the activation, then stale. */
+	const STALE_HOURS = 0.1;
+	const KEYS = { volume: 'e2e-volume-anomaly-2b7e5f', stale: 'e2e-data-stale-8f3c1d' };
+	const PERMISSIONS = ['cdi.integration_job_status', 'cdi.integration_list'];
+	const now = Date.now();
+	const steady = (options: Parameters<typeof makeSyncs>[1] = {}) => ({
+		statuses: ['success'],
+		normalRows: NORMAL,
+		...options,
+	});
+	const volumeSim = await startSimulator({
+		apiKeys: { [KEYS.volume]: PERMISSIONS },
+		integrations: [
+			{
+				integration_id: 'int-steady',
+				integration_name: 'Purchases',
+				syncs: makeSyncs(12, steady({ newest: now - 20 * MINUTE, spacingMs: 10 * MINUTE })),
+			},
+		],
+	});
+	const staleSim = await startSimulator({
+		apiKeys: { [KEYS.stale]: PERMISSIONS },
+		integrations: [
+			{
+				integration_id: 'int-stops',
+				integration_name: 'Accounts',
+				syncs: makeSyncs(4, steady({ newest: now - 20 * MINUTE, spacingMs: 10 * MINUTE })),
+			},
+		],
+	});
+	const { until } = server;
+	const volumePolls = () => pollsWith(volumeSim, KEYS.volume, listPath);
+	const stalePolls = () => pollsWith(staleSim, KEYS.stale, listPath);
+	const morePolls = async (what: string, count: number) => {
+		const wanted = { volume: volumePolls() + count, stale: stalePolls() + count };
+		await until(what, (count + 4) * MINUTE, () =>
+			volumePolls() >= wanted.volume && stalePolls() >= wanted.stale ? true : undefined,
+		);
+	};
+	let drop: Sync | undefined;
+	/** When the watermark stopped (epoch ms). */
+	let stoppedAt = 0;
+
+	/** The drop: a sync of 1 % of the normal, after the activation (the normal seeded by then). */
+	const dropVolume = () => {
+		[drop] = justFinished('success', steady({ volumeChange: { newest: 1, rows: NORMAL / 100 } }));
+		volumeSim.addSyncs('int-steady', [drop]);
+	};
+	/**
+	 * After the activation, a fresh sync (its data from its start, 2 minutes ago), and the
+	 * watermark stops there: from then on the syncs succeed with the watermark where it stopped.
+	 */
+	const stopWatermark = () => {
+		const [fresh] = justFinished('success', steady());
+		stoppedAt = Date.parse(fresh.sync_start_time);
+		staleSim.addSyncs('int-stops', [
+			{ ...fresh, last_timestamp_synced: new Date(stoppedAt).toISOString() },
+		]);
+	};
+	const succeedStale = () =>
+		staleSim.addSyncs(
+			'int-stops',
+			justFinished('success', steady({ watermarkStopsAt: stoppedAt })),
+		);
+
+	return {
+		sim: volumeSim,
+		close: () => staleSim.close(),
+		credentials: [
+			credential('volume-e2e', volumeSim, KEYS.volume),
+			credential('stale-e2e', staleSim, KEYS.stale),
+		],
+		workflows: [
+			triggerWorkflow('volume-e2e', { watch: 'allIntegrations', event: 'volumeAnomaly' }),
+			triggerWorkflow('stale-e2e', {
+				watch: 'allIntegrations',
+				event: 'dataStale',
+				staleHours: STALE_HOURS,
+			}),
+		],
+		async beforeRestart() {
+			await until('the activation polls of the volume and stale triggers', 5 * MINUTE, () =>
+				hasRead(volumeSim, KEYS.volume, 'int-steady') && hasRead(staleSim, KEYS.stale, 'int-stops')
+					? true
+					: undefined,
+			);
+			dropVolume();
+			stopWatermark();
+			await until('the drop and the stale data emitted', 8 * MINUTE, async () =>
+				(await emitted(server, 'volume-e2e')).length >= 1 &&
+				(await emitted(server, 'stale-e2e')).length >= 1
+					? true
+					: undefined,
+			);
+			// While stale, its syncs go on succeeding; and one more poll of each: nothing again.
+			succeedStale();
+			await morePolls('one more poll of the volume and stale triggers', 1);
+		},
+		async afterRestart() {
+			// After the restart: a normal sync, and another stale one; then one more poll.
+			volumeSim.addSyncs('int-steady', justFinished('success', steady()));
+			succeedStale();
+			await morePolls('two polls of the volume and stale triggers after the restart', 2);
+		},
+		async check() {
+			const unusual = await emitted(server, 'volume-e2e');
+			expect(unusual).toEqual([
+				expect.objectContaining({
+					integration_id: 'int-steady',
+					integration_name: 'Purchases',
+					sync_start_time: drop!.sync_start_time,
+					rows_synced: NORMAL / 100,
+					direction: 'drop',
+				}),
+			]);
+			// The normal: the median of syncs within 2 % of it; the change about -99 %.
+			expect(Math.abs(Number(unusual[0].expected_rows) - NORMAL)).toBeLessThanOrEqual(
+				NORMAL * 0.02,
+			);
+			expect(Number(unusual[0].change_percent)).toBeLessThan(-95);
+
+			const stale = await emitted(server, 'stale-e2e');
+			expect(stale).toEqual([
+				expect.objectContaining({
+					integration_id: 'int-stops',
+					integration_name: 'Accounts',
+					last_timestamp_synced: new Date(stoppedAt).toISOString(),
+					alert: expect.any(String),
+				}),
+			]);
+			expect(Number(stale[0].data_age_hours)).toBeGreaterThanOrEqual(STALE_HOURS);
 		},
 	};
 }
