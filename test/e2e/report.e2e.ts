@@ -346,7 +346,7 @@ describe.each(E2E_VERSIONS)('n8n %s: the daily sync report by email', (version) 
 			['int-fine', '', 'healthy'],
 		]);
 		expect(nodeItems(execution, OWNERS_EMAIL_NODE)).toHaveLength(2);
-		await smtp.received(before + 2);
+		// The sink keeps a message before it accepts it, so the run's emails are all here by now.
 		const mails = smtp.mails.slice(before);
 		expect(mails).toHaveLength(2);
 		const byRecipients = new Map(mails.map((mail) => [mail.to.join(' '), mail]));
