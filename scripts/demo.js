@@ -3,8 +3,9 @@
  * `npm run demo`: the node in real n8n against the local Braze CDI simulator, in one command on a
  * fresh clone. Installs the project's dependencies when they are missing, builds and packs the
  * package, installs n8n (cached; with the Node.js it runs on) meanwhile, starts the simulator,
- * imports a credential and the example workflows, runs them and prints what they found; then
- * stops what it started and removes what it wrote outside the cache.
+ * imports a credential and the example workflows, runs those that need neither an active trigger
+ * nor a mail server and prints what they found; then stops what it started and removes what it
+ * wrote outside the cache.
  * `npm run demo -- --editor` leaves the n8n editor running with all of it loaded instead, in an n8n
  * folder kept in the cache, so that its owner account and your edits are there the next time.
  * Standard library only at the top: the dependencies may not be installed yet.
@@ -73,10 +74,10 @@ const SYNC_COLUMNS = [
 /**
  * The examples the demo loads, with a workflow ID (short enough for n8n 1.x's 16 characters), the
  * simulator integration each points at, and whether the command-line demo runs it (a trigger
- * runs only in the editor, where it can be activated).
+ * runs only in the editor, where it can be activated; so do the examples that send email).
  */
 const EXAMPLES = {
-	'alert-on-failed-syncs.json': { id: 'demo-alert', integrationId: 'cdi-failing', run: true },
+	'alert-on-failed-syncs.json': { id: 'demo-alert', integrationId: 'cdi-failing' },
 	'daily-sync-report.json': { id: 'demo-report', integrationId: 'cdi-recent', run: true },
 	'run-sync-and-continue.json': { id: 'demo-run', integrationId: 'cdi-one', run: true },
 	'notify-on-every-failed-sync.json': { id: 'demo-notify', integrationId: 'cdi-failing' },
@@ -225,6 +226,10 @@ async function main() {
 			[API_KEY]: ['cdi.integration_job_status', 'cdi.integration_list', 'cdi.integration_sync'],
 		},
 		syncDurationMs: 3000,
+		// The silent failures, which the report shows: cdi-stale, whose syncs succeed while its data
+		// is 3 days old, and cdi-volume-drop, whose newest sync brought 97 % fewer rows than usual.
+		staleHours: 72,
+		volumeDropPercent: 97,
 		integrations: [
 			...seedIntegrations(),
 			{
@@ -337,9 +342,6 @@ async function runWorkflows(simulator, tarball, started) {
 		}
 		const nextStep = nodeItems(execution, 'Next step (replace with yours)');
 		for (const item of nextStep) say(`  ✓ Triggered a sync and waited: ${item.json.message}`);
-		const notifications = nodeItems(execution, 'Notify (replace with Slack or Email)');
-		for (const item of notifications) say(`  ⚠ Flagged: ${item.json.message}`);
-		if (workflow.id === 'demo-alert' && notifications.length === 0) say('  No failure flagged.');
 		const report = nodeItems(execution, 'Per status').map((item) => item.json);
 		if (report.length) {
 			say('  Report, last 24 hours:');

@@ -124,11 +124,16 @@ test('prints the sync tables and the HTML report it wrote, and leaves nothing in
 	const output = demo.output();
 	expect(output).toMatch(/▶ Braze CDI: List Job Sync Status\n {2}List Job Sync Status: 37 syncs/);
 	expect(output).toMatch(/Latest sync: \w+, started /);
-	expect(output).toMatch(/⚠ Flagged: Braze CDI sync error for integration cdi-failing/);
 	expect(output).toMatch(/✓ Triggered a sync and waited: Braze CDI sync finished \(success\)/);
 	// The report: its text lines, then where its HTML is, in the cache and written by this run.
 	const reportFile = path.join(cacheDir(), 'demo-report.html');
-	expect(output).toMatch(/Report, last 24 hours, 8 integrations:\n {2}Braze CDI syncs from /);
+	expect(output).toMatch(/Report, last 24 hours, 10 integrations:\n {2}Braze CDI syncs from /);
+	// The silent failures, each unhealthy for its reason in words: syncs that succeed while the
+	// data is 3 days old, and a newest sync of 97 % fewer rows than usual.
+	expect(output).toMatch(/\n {2}❌ [^\n]*\(cdi-stale\): data 3 days old; 24 syncs \(24 success\)/);
+	expect(output).toMatch(
+		/\n {2}❌ [^\n]*\(cdi-volume-drop\): rows 97(\.\d{1,2})? % below normal; 24 syncs \(24 success\)/,
+	);
 	// Its newest sync succeeded, but three in four fail: degraded, and the report says so.
 	expect(output).toMatch(
 		/\n {2}⚠️ Recent activity \(cdi-recent\): fails 18 of 24 syncs \(75 %\); 24 syncs/,

@@ -1,8 +1,10 @@
 /**
- * End-to-end: the example "Daily sync report by email" in real n8n against the simulator, its
- * Send Email node talking to a local SMTP sink; the HTML of the email it sent rendered in
- * headless Chromium, checked for what a reader sees: each integration, unhealthy first, one
- * coloured cell per sync. `REPORT_SCREENSHOT=1` writes the picture to docs/sync-report.png.
+ * End-to-end: the examples "Daily sync report by email" and "Each integration's daily report to
+ * its owners" in real n8n against the simulator, their Send Email nodes talking to a local SMTP
+ * sink. The first's HTML rendered in headless Chromium, checked for what a reader sees: each
+ * integration, unhealthy first, one coloured cell per sync (`REPORT_SCREENSHOT=1` writes the
+ * picture to docs/sync-report.png). The second: one email per integration that has contact
+ * emails, to exactly those, carrying that integration's report alone.
  */
 import { writeFileSync } from 'node:fs';
 import net from 'node:net';
@@ -23,6 +25,8 @@ const KEY = 'e2e-report-key-5a8c1e3f-7b9d-4f20-a1c3-e5b7d9f1a3c5';
 const HOUR = 3_600_000;
 const SUMMARIZE_NODE = 'Report on all integrations';
 const EMAIL_NODE = 'Email the report (set your SMTP account and addresses)';
+const OWNERS_SUMMARIZE_NODE = 'Report on each integration';
+const OWNERS_EMAIL_NODE = 'Email its owners (set your SMTP account)';
 const FAILING_NAME = 'Failing <import> & "co"';
 
 interface Mail {
@@ -97,9 +101,16 @@ async function startSmtpSink() {
 
 /** The decoded body of a message's text/html part (quoted-printable, base64 or plain). */
 function htmlPart(message: string): string {
+	return mimePart(message, 'html');
+}
+
+/** The decoded body of a message's text/`subtype` part (quoted-printable, base64 or plain). */
+function mimePart(message: string, subtype: 'html' | 'plain'): string {
 	const parts = message.split(/\r\n--[^\r\n]+\r\n/);
-	const part = parts.find((each) => /^content-type:\s*text\/html/im.test(each));
-	if (part === undefined) throw new Error(`No text/html part in:\n${message.slice(0, 2000)}`);
+	const part = parts.find((each) =>
+		new RegExp(`^content-type:\\s*text/${subtype}`, 'im').test(each),
+	);
+	if (part === undefined) throw new Error(`No text/${subtype} part in:\n${message.slice(0, 2000)}`);
 	const split = part.indexOf('\r\n\r\n');
 	const headers = part.slice(0, split);
 	const body = part.slice(split + 4).replace(/\r\n--[^\r\n]+--\s*$/, '');
@@ -115,6 +126,12 @@ function htmlPart(message: string): string {
 		);
 	}
 	return body;
+}
+
+/** A message's Subject header, unfolded. */
+function subjectOf(message: string): string | undefined {
+	const headers = message.slice(0, message.indexOf('\r\n\r\n'));
+	return /^Subject: (.*(?:\r\n[ \t].*)*)/m.exec(headers)?.[1].replace(/\r\n[ \t]/g, ' ');
 }
 
 /** What the page script below uses of the DOM (the tests compile without the DOM's types). */
@@ -140,17 +157,28 @@ beforeAll(async () => {
 			{
 				integration_id: 'int-orders',
 				integration_name: 'Orders',
+				contact_emails: 'orders@example.com, ops@example.com',
 				syncs: makeSyncs(30, { newest: now - 10 * 60_000 }),
 			},
 			{
 				integration_id: 'int-failing',
 				integration_name: FAILING_NAME,
+				contact_emails: 'failing-owner@example.com',
 				syncs: makeSyncs(6, { newest: now - 30 * 60_000 }).slice(1), // newest: partial
 			},
 			{
 				integration_id: 'int-quiet',
 				integration_name: 'Quiet import',
+				contact_emails: null as unknown as string, // none set in Braze
 				syncs: makeSyncs(3, { newest: now - 48 * HOUR }),
+			},
+			// Healthy (every sync succeeded, the newest 15 minutes ago): last in the report, not
+			// counted in the subject, and without contact emails.
+			{
+				integration_id: 'int-fine',
+				integration_name: 'Fine',
+				contact_emails: '',
+				syncs: makeSyncs(6, { newest: now - 15 * 60_000, statuses: ['success'] }),
 			},
 		],
 	});
@@ -198,7 +226,15 @@ describe.each(E2E_VERSIONS)('n8n %s: the daily sync report by email', (version) 
 		);
 		const email = workflow.nodes.find((node) => node.name === EMAIL_NODE)!;
 		email.credentials = { smtp: { id: 'smtp-sink', name: 'smtp-sink' } };
-		await n8n.importWorkflows([workflow]);
+		const owners = exampleWorkflow(
+			'daily-report-to-integration-owners.json',
+			'report-owners',
+			'unused',
+			'braze',
+		);
+		const ownersEmail = owners.nodes.find((node) => node.name === OWNERS_EMAIL_NODE)!;
+		ownersEmail.credentials = { smtp: { id: 'smtp-sink', name: 'smtp-sink' } };
+		await n8n.importWorkflows([workflow, owners]);
 	}, 30 * 60_000);
 
 	test('one email whose HTML is the report; in Chromium: every integration, unhealthy first, a cell per sync', async () => {
@@ -213,7 +249,8 @@ describe.each(E2E_VERSIONS)('n8n %s: the daily sync report by email', (version) 
 		expect(smtp.mails).toHaveLength(before + 1);
 		const mail = smtp.mails[before];
 		expect(mail.to).toEqual(['RCPT TO:<data-team@example.com>']);
-		expect(mail.data).toMatch(/^Subject: Braze CDI syncs: 2 of 3 integrations need a look$/m);
+		// Failing and Quiet are unhealthy, Orders degraded: three need a look; Fine does not.
+		expect(subjectOf(mail.data)).toBe('Braze CDI syncs: 3 of 4 integrations need a look');
 		const html = htmlPart(mail.data);
 		expect(html.replace(/\r\n/g, '\n')).toBe(report.report_html);
 
@@ -262,6 +299,7 @@ describe.each(E2E_VERSIONS)('n8n %s: the daily sync report by email', (version) 
 				`${FAILING_NAME} (int-failing) Unhealthy`,
 				'Quiet import (int-quiet) Unhealthy',
 				'Orders (int-orders) Degraded',
+				'Fine (int-fine) Healthy',
 			]);
 			expect(seen[2].text).toContain('fails 18 of 24 syncs (75 %)');
 			const rgb = (hex: string) =>
@@ -294,4 +332,57 @@ describe.each(E2E_VERSIONS)('n8n %s: the daily sync report by email', (version) 
 			await browser.close();
 		}
 	}, 180_000);
+
+	test("each integration's report to its owners: one email per integration with contact emails, to exactly those, with its report alone", async () => {
+		const before = smtp.mails.length;
+		const { execution, output } = await n8n.execute('report-owners');
+		expect(executionError(execution)).toBeUndefined();
+
+		const items = nodeItems(execution, OWNERS_SUMMARIZE_NODE).map((item) => item.json);
+		expect(items.map((item) => [item.integration_id, item.contact_emails, item.health])).toEqual([
+			['int-orders', 'orders@example.com, ops@example.com', 'degraded'],
+			['int-failing', 'failing-owner@example.com', 'unhealthy'],
+			['int-quiet', null, 'unhealthy'],
+			['int-fine', '', 'healthy'],
+		]);
+		expect(nodeItems(execution, OWNERS_EMAIL_NODE)).toHaveLength(2);
+		// The sink keeps a message before it accepts it, so the run's emails are all here by now.
+		const mails = smtp.mails.slice(before);
+		expect(mails).toHaveLength(2);
+		const byRecipients = new Map(mails.map((mail) => [mail.to.join(' '), mail]));
+		const expected = [
+			{
+				id: 'int-orders',
+				to: ['orders@example.com', 'ops@example.com'],
+				subject: 'Braze CDI: Orders is degraded (last 24 hours)',
+			},
+			{
+				id: 'int-failing',
+				to: ['failing-owner@example.com'],
+				subject: `Braze CDI: ${FAILING_NAME} is unhealthy (last 24 hours)`,
+			},
+		];
+		expect([...byRecipients.keys()].sort()).toEqual(
+			expected.map(({ to }) => to.map((address) => `RCPT TO:<${address}>`).join(' ')).sort(),
+		);
+		for (const { id, to, subject } of expected) {
+			const mail = byRecipients.get(to.map((address) => `RCPT TO:<${address}>`).join(' '))!;
+			const item = items.find((each) => each.integration_id === id)!;
+			expect(subjectOf(mail.data)).toBe(subject);
+			// Its own report, and only its own: one integration's block, in HTML and in text.
+			const html = mimePart(mail.data, 'html').replace(/\r\n/g, '\n');
+			expect(html).toBe(item.report_html);
+			expect(html.match(/data-integration-id="[^"]*"/g)).toEqual([`data-integration-id="${id}"`]);
+			const text = mimePart(mail.data, 'plain').replace(/\r\n/g, '\n');
+			expect(text.trimEnd()).toBe(String(item.report_text).trimEnd());
+			for (const other of items.filter((each) => each.integration_id !== id))
+				expect(text).not.toContain(`(${String(other.integration_id)})`);
+		}
+		expect(text(output, execution, mails)).not.toContain(KEY);
+	}, 180_000);
 });
+
+/** Everything a run left to read: the CLI's output, the execution and the emails. */
+function text(output: string, execution: unknown, mails: Mail[]): string {
+	return [output, JSON.stringify(execution), ...mails.map((mail) => mail.data)].join('\n');
+}
