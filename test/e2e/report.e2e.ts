@@ -131,7 +131,29 @@ function mimePart(message: string, subtype: 'html' | 'plain'): string {
 /** A message's Subject header, unfolded. */
 function subjectOf(message: string): string | undefined {
 	const headers = message.slice(0, message.indexOf('\r\n\r\n'));
-	return /^Subject: (.*(?:\r\n[ \t].*)*)/m.exec(headers)?.[1].replace(/\r\n[ \t]/g, ' ');
+	const folded = /^Subject: (.*(?:\r\n[ \t].*)*)/m.exec(headers)?.[1];
+	return folded === undefined ? undefined : decodeWords(folded.replace(/\r\n[ \t]/g, ' '));
+}
+
+/**
+ * A header as a mail client shows it: its encoded words (RFC 2047, `=?UTF-8?Q?…?=` or `?B?`, as
+ * nodemailer writes a subject with `<`, `&` or quotes) decoded, the space between two dropped.
+ */
+function decodeWords(value: string): string {
+	return value
+		.replace(/\?=\s+=\?/g, '?==?')
+		.replace(/=\?[^?]+\?([QqBb])\?([^?]*)\?=/g, (_word, encoding: string, text: string) =>
+			encoding.toUpperCase() === 'B'
+				? Buffer.from(text, 'base64').toString('utf8')
+				: Buffer.from(
+						text
+							.replace(/_/g, ' ')
+							.replace(/=([0-9A-Fa-f]{2})/g, (_hex, code: string) =>
+								String.fromCharCode(parseInt(code, 16)),
+							),
+						'latin1',
+					).toString('utf8'),
+		);
 }
 
 /** What the page script below uses of the DOM (the tests compile without the DOM's types). */
