@@ -156,6 +156,13 @@ describe('unusualRows', () => {
 		});
 		expect(unusualRows(501, history, options())).toBeNull();
 		expect(unusualRows(1_000, history, options())).toBeNull();
+		// Thresholds of 0: any change is unusual, but exactly the median never is.
+		const anyChange = options({ sensitivity: 0, minChangePercent: 0 });
+		expect(unusualRows(1_000, history, anyChange)).toBeNull();
+		expect(unusualRows(1_001, history, anyChange)).toMatchObject({ direction: 'spike' });
+		expect(
+			unusualRows(1_010, [1_000, 1_020, 1_010, 990, 1_030, 1_005, 1_010], anyChange),
+		).toBeNull();
 		// Most syncs the same, one outlier: MAD is still 0.
 		expect(unusualRows(1_500, [1_000, 1_000, 1_000, 1_000, 9_000, 1_000, 5], options())).toEqual({
 			expected_rows: 1_000,

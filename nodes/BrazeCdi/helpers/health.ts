@@ -114,6 +114,7 @@ export interface UnusualRows {
  * - |rows − median| / median ≥ minChangePercent: far enough to matter, for steady integrations
  *   whose small spread would make every wobble "far".
  * No rows after a non-zero median is judged the same way and, when unusual, is a drop (−100 %).
+ * A sync that brings exactly the median is never unusual, even with thresholds of 0.
  * After a median of 0 (at least half the previous syncs brought nothing) nothing is unusual: a
  * change relative to nothing has no size, and where empty syncs are the normal, a sync that
  * brings rows is what the source does now and then.
@@ -129,6 +130,7 @@ export function unusualRows(
 	const spread = medianAbsoluteDeviation(history);
 	if (expected === undefined || spread === undefined || expected === 0) return null;
 	const deviation = Math.abs(rows - expected);
+	if (deviation === 0) return null; // exactly normal, whatever thresholds of 0 would say
 	// In whole numbers, so that a sync exactly at a threshold counts: row counts are whole, the
 	// median and MAD whole or halves or quarters, and 1.4826 is 14,826 / 10,000.
 	const far = deviation * 10_000 >= options.sensitivity * 14_826 * spread;
