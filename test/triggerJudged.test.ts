@@ -472,3 +472,38 @@ test('Fetch Test Event of a judged event: the first integration with something t
 	expect(jobRequests('int-d')).toBe(0);
 	expect(trigger.staticData()).toEqual({});
 });
+
+test('Integration Health Changed, one integration: a seed cut short at the start goes on next poll, and a sync running at the start that failed since is news', async () => {
+	await sim.close();
+	sim = await simulate({ rateLimits: { jobSyncStatus: { limit: 10, windowMs: 10 * 60_000 } } });
+	sim.addSyncs('int-a', [running(-5)]);
+	const trigger = await createTrigger(
+		one({ event: 'healthChanged', checks: ['failing'] }),
+		credentials(),
+	);
+	// Another client spent the limit: the activation poll's seed reads nothing.
+	const read = () =>
+		fetch(`${sim.url}/cdi/integrations/int-a/job_sync_status`, {
+			headers: { authorization: `Bearer ${API_KEY}` },
+		});
+	while ((await read()).status !== 429);
+	expect(await trigger.poll('trigger', { budgetMs: 20_000 })).toEqual([]);
+	const state = () => (trigger.staticData().integrations as Record<string, IDataObject>)['int-a'];
+	expect(state().judged).toBeUndefined();
+
+	// The sync running at the start fails; the limit is back.
+	sim.integration('int-a').syncs[0] = {
+		...sync(-5, { status: 'error', dataAt: null }),
+		sync_finish_time: iso(T0 + 5 * MINUTE),
+	};
+	sim.resetRateLimits();
+	at(10);
+	expect(
+		(await trigger.poll('trigger', { budgetMs: 20_000 })).map((item) => [
+			item.integration_id,
+			item.health,
+			item.reasons,
+		]),
+	).toEqual([['int-a', 'unhealthy', ['failing']]]);
+	expect(state().judged).toBeDefined();
+});

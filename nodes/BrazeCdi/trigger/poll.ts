@@ -8,7 +8,7 @@ import {
 	stateFromLastJob,
 	type WatchState,
 } from '../helpers/syncWatch';
-import { startTime } from '../helpers/syncs';
+import { parseTime, startTime } from '../helpers/syncs';
 import { readSyncs } from '../reader/readSyncs';
 import { jobSyncStatus, PAGE_SIZE, pollRateLimited } from '../transport';
 import { pollDeadline, runByScheduler } from './budget';
@@ -182,19 +182,24 @@ async function judgedStep(
 			const { kept } = judge.judge(scope.event, seed, seen([], state)); // what holds now is history
 			return { emitted: [], state: { ...state, judged: kept } };
 		}
-		// A seed cut short at the watch's start: what had finished then is history, and what
-		// finished since is news, followed below from where the watch started.
-		const past = history.syncs.filter((sync) => {
-			const start = startTime(sync);
-			return (
-				start !== undefined &&
-				start <= (known.newest ?? -Infinity) &&
-				!known.running.includes(start)
-			);
-		});
+		// A seed cut short at the watch's start: what had finished by then is history; what was
+		// running then (or has finished since) and what started later are news, followed below
+		// from where the watch started.
+		const boundary = known.newest ?? -Infinity;
+		const startedBefore = history.syncs.filter((sync) => (startTime(sync) ?? Infinity) <= boundary);
+		const runningThen = startedBefore
+			.filter(
+				(sync) =>
+					sync.job_status === 'running' ||
+					(parseTime(sync.sync_finish_time) ?? -Infinity) > scope.activatedAt,
+			)
+			.map((sync) => startTime(sync)!);
+		const running = [...new Set([...known.running, ...runningThen])].sort((a, b) => a - b);
+		const past = startedBefore.filter((sync) => !running.includes(startTime(sync)!));
+		const started = { ...known, running };
 		from = {
-			...known,
-			judged: judge.judge(scope.event, judge.seed(scope.event, past), seen([], known)).kept,
+			...started,
+			judged: judge.judge(scope.event, judge.seed(scope.event, past), seen([], started)).kept,
 		};
 	}
 	const step = await followSyncs.call(this, scope, integration, from);
