@@ -507,3 +507,69 @@ test('Integration Health Changed, one integration: a seed cut short at the start
 	).toEqual([['int-a', 'unhealthy', ['failing']]]);
 	expect(state().judged).toBeDefined();
 });
+
+describe('Integration Health Changed: an open incident outlives an edit of the settings', () => {
+	const key = 'braze-cdi:trigger-test:trigger:int-a';
+	const brief2 = (items: IDataObject[]) =>
+		items.map((item) => [item.integration_id, item.health, item.reasons, item.incident_key]);
+	/** A trigger whose incident for int-a opened with a failed sync. */
+	async function withOpenIncident(parameters: IDataObject) {
+		const trigger = await createTrigger(parameters, credentials());
+		expect(await trigger.poll()).toEqual([]);
+		sim.addSyncs('int-a', [sync(10, { status: 'error', dataAt: null })]);
+		at(15);
+		expect(brief2(await trigger.poll())).toEqual([['int-a', 'unhealthy', ['failing'], key]]);
+		return trigger;
+	}
+
+	test('an edit that leaves the failing check out resolves it at once; one that keeps it emits nothing', async () => {
+		let trigger = await withOpenIncident(
+			one({ event: 'healthChanged', checks: ['failing', 'stuck'] }),
+		);
+		// Running For changed: a new watch, the same incident, nothing to say.
+		trigger = await trigger.restarted({ runningMinutes: 60 });
+		at(20);
+		expect(await trigger.poll()).toEqual([]);
+		// The failing check left out: what holds now is healthy, and the incident is resolved.
+		trigger = await trigger.restarted({ checks: ['stuck'] });
+		at(25);
+		expect(brief2(await trigger.poll())).toEqual([['int-a', 'healthy', [], key]]);
+		at(30);
+		expect(await trigger.poll()).toEqual([]);
+	});
+
+	test('Remind Every is not part of the watch: changing it keeps the watch and its incident', async () => {
+		let trigger = await withOpenIncident(one({ event: 'healthChanged', checks: ['failing'] }));
+		const before = trigger.staticData().activatedAt;
+		trigger = await trigger.restarted({ remindHours: 1 });
+		at(80);
+		expect(
+			(await trigger.poll()).map((item) => [item.health, item.reminder, item.incident_key]),
+		).toEqual([['unhealthy', true, key]]);
+		expect(trigger.staticData().activatedAt).toBe(before);
+	});
+
+	test('watching all integrations: an unhealthy integration that leaves the list has its incident closed, once', async () => {
+		const trigger = await createTrigger(
+			all({ event: 'healthChanged', checks: ['failing'] }),
+			credentials(),
+		);
+		expect(await trigger.poll()).toEqual([]);
+		sim.addSyncs('int-b', [sync(10, { status: 'error', dataAt: null })]);
+		at(15);
+		expect(brief2(await trigger.poll())).toEqual([
+			['int-b', 'unhealthy', ['failing'], 'braze-cdi:trigger-test:trigger:int-b'],
+		]);
+		sim.removeIntegration('int-b');
+		at(20);
+		const closed = await trigger.poll();
+		expect(brief2(closed)).toEqual([
+			['int-b', 'healthy', [], 'braze-cdi:trigger-test:trigger:int-b'],
+		]);
+		expect(closed[0].alert).toBe(
+			"int-b is no longer watched (deleted, or left out of the trigger's settings): its incident (unhealthy since 2026-12-02 15:15 UTC) is closed",
+		);
+		at(25);
+		expect(await trigger.poll()).toEqual([]);
+	});
+});

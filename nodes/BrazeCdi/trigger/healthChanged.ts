@@ -1,7 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { healthAlert, MINUTE_MS, missedRun } from '../helpers/alerts';
-import { formatDuration, formatPercent } from '../helpers/format';
+import { formatDuration, formatPercent, timeWithZone } from '../helpers/format';
 import {
 	dataAgeHours,
 	HOUR_MS,
@@ -145,6 +145,20 @@ export const healthChanged: Judge<HealthChangedEvent> = {
 		return absorb(event, base, newest ? [newest] : []) as unknown as IDataObject;
 	},
 	readsList: (event) => event.checks.includes('missedSchedule'),
+	carry: (stored) => {
+		const { reasons, since, notifiedAt } = stored as unknown as Kept;
+		if (!Array.isArray(reasons) || reasons.length === 0) return undefined;
+		return JSON.parse(JSON.stringify({ reasons, since, notifiedAt })) as IDataObject;
+	},
+	close: (_event, carried, seen) => ({
+		...judgedItem(seen.integration),
+		health: 'healthy',
+		reasons: [],
+		since: new Date(seen.now).toISOString(),
+		incident_key: seen.incidentKey,
+		reminder: false,
+		alert: closedAlert(nameOf(seen.integration), (carried as unknown as Kept).since, seen.timeZone),
+	}),
 	judge: (event, stored, seen) => {
 		const kept = absorb(event, stored as unknown as Kept, seen.finished);
 		const found = reasonsNow(event, kept, seen);
@@ -186,3 +200,9 @@ export const healthChanged: Judge<HealthChangedEvent> = {
 		};
 	},
 };
+
+/** An incident closed because its integration is no longer watched, in words. */
+function closedAlert(name: string, since: number | undefined, timeZone: string): string {
+	const open = since === undefined ? '' : ` (unhealthy since ${timeWithZone(since, timeZone)})`;
+	return `${name} is no longer watched (deleted, or left out of the trigger's settings): its incident${open} is closed`;
+}

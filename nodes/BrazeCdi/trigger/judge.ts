@@ -44,6 +44,14 @@ export interface Judge<E> {
 	judge: (event: E, kept: IDataObject, seen: Seen) => { kept: IDataObject; emitted: IDataObject[] };
 	/** Whether each poll needs the integration list, also watching one integration. */
 	readsList?: (event: E) => boolean;
+	/**
+	 * What of an integration's kept state outlives its watch (an open incident), or undefined. It
+	 * is carried into a watch that starts afresh (the trigger's settings were edited) and judged
+	 * there against what holds now; for an integration no longer watched (deleted, or left out by
+	 * the edit), `close` makes the item that ends it.
+	 */
+	carry?: (kept: IDataObject) => IDataObject | undefined;
+	close?: (event: E, carried: IDataObject, seen: Seen) => IDataObject;
 }
 
 /**

@@ -44,7 +44,12 @@ export async function pollEvent(this: IPollFunctions, event: TriggerEvent): Prom
 		outcome =
 			event.kind === 'scheduledSyncMissed'
 				? await pollSchedules.call(this, event.graceMinutes, watch)
-				: await pollSyncs.call(this, event, watch);
+				: await pollSyncs.call(
+						this,
+						event,
+						watch,
+						watch === undefined ? data.integrations : undefined,
+					);
 	} catch (error) {
 		return faultEpisode.call(this, data, error, scheduled);
 	}
@@ -63,6 +68,11 @@ interface PollScope {
 	activatedAt: number;
 	now: number;
 	deadline: number;
+	/**
+	 * By integration ID, what its event carries over from the watch before (Judge.carry: an open
+	 * incident): of the state before an edit restarted the watch, or of the previous poll.
+	 */
+	carried: Record<string, IDataObject>;
 }
 
 /** One integration's part of a poll; no state when it was not read (left for the next). */
@@ -83,8 +93,11 @@ async function pollSyncs(
 	this: IPollFunctions,
 	event: TriggerEvent,
 	watch: Watch | undefined,
+	before: Record<string, WatchState> | undefined,
 ): Promise<PollOutcome> {
 	const now = Date.now();
+	const previous = watch?.integrations ?? {};
+	const judge = judgeOf(event);
 	const scope: PollScope = {
 		event,
 		watchAll: this.getNodeParameter('watch') === 'allIntegrations',
@@ -92,8 +105,8 @@ async function pollSyncs(
 		activatedAt: watch?.activatedAt ?? now,
 		now,
 		deadline: pollDeadline(this),
+		carried: carriedOver(judge, watch === undefined ? (before ?? {}) : previous),
 	};
-	const previous = watch?.integrations ?? {};
 	const watched = await watchedIntegrations.call(this, event, scope.deadline);
 
 	const next: Record<string, WatchState> = {};
@@ -114,6 +127,20 @@ async function pollSyncs(
 		emitted.push(...step.emitted);
 		if (step.cutShort) cutShort = { ...step.cutShort, integrationId: integration.id };
 	}
+	// What was carried for an integration no longer watched is closed, once.
+	for (const [id, carried] of Object.entries(scope.carried)) {
+		if (judge?.close === undefined || watched.some((integration) => integration.id === id))
+			continue;
+		const seen: Seen = {
+			integration: { id },
+			finished: [],
+			running: [],
+			now,
+			timeZone: this.getTimezone(),
+			incidentKey: incidentKey(this, id),
+		};
+		emitted.push(judge.close(event, carried, seen));
+	}
 
 	const changed = scope.starting || JSON.stringify(next) !== JSON.stringify(previous);
 	// No progress at all: when the rate limit is why, say so, so that n8n waits for it.
@@ -124,6 +151,20 @@ async function pollSyncs(
 		next: { activatedAt: scope.activatedAt, integrations: next },
 		changed,
 	};
+}
+
+/** Of integrations' states, what their event carries over to another watch (Judge.carry). */
+function carriedOver(
+	judge: ReturnType<typeof judgeOf>,
+	states: Record<string, WatchState>,
+): Record<string, IDataObject> {
+	const carried: Record<string, IDataObject> = {};
+	if (judge?.carry === undefined) return carried;
+	for (const [id, state] of Object.entries(states)) {
+		const open = state.judged === undefined ? undefined : judge.carry(state.judged);
+		if (open !== undefined) carried[id] = open;
+	}
+	return carried;
 }
 
 /** One integration in a poll: what its event emits of it, and its next state. */
@@ -180,7 +221,11 @@ async function judgedStep(
 			const state = withLastJob(initialState(history.syncs), integration);
 			const seed = judge.seed(scope.event, history.syncs);
 			const { kept } = judge.judge(scope.event, seed, seen([], state)); // what holds now is history
-			return { emitted: [], state: { ...state, judged: kept } };
+			const carried = scope.carried[integration.id];
+			if (carried === undefined) return { emitted: [], state: { ...state, judged: kept } };
+			// An incident open when an edit restarted the watch: judged against what holds now.
+			const resumed = judge.judge(scope.event, { ...kept, ...carried }, seen([], state));
+			return { emitted: resumed.emitted, state: { ...state, judged: resumed.kept } };
 		}
 		// A seed cut short at the watch's start: what had finished by then is history; what was
 		// running then (or has finished since) and what started later are news, followed below

@@ -69,7 +69,9 @@ export function watchSettings(this: IPollFunctions, event: TriggerEvent): string
 				this.getNodeParameter('integrationId', '', { extractValue: true }),
 			);
 	const credential = this.getNode().credentials?.[CREDENTIAL_TYPE]?.id ?? null;
-	return JSON.stringify({ credential, integration, event });
+	// Remind Every says when an open incident is told again, not what is watched: it keeps the watch.
+	const { remindHours: _reminders, ...watched } = event as TriggerEvent & { remindHours?: number };
+	return JSON.stringify({ credential, integration, event: watched });
 }
 
 /**
