@@ -573,3 +573,34 @@ describe('Integration Health Changed: an open incident outlives an edit of the s
 		expect(await trigger.poll()).toEqual([]);
 	});
 });
+
+test.each([
+	[{ event: 'healthChanged', checks: [] }, 'Checks must not be empty'],
+	[{ event: 'healthChanged', checks: ['failing', 'nope'] }, 'Unknown Checks: nope'],
+	[
+		{ event: 'healthChanged', checks: ['failing'], remindHours: -1 },
+		'Remind Every (Hours) must be a number of 0 or more, not -1',
+	],
+	[
+		{ event: 'volumeAnomaly', historySize: 20, minHistory: 30 },
+		'Minimum History (Syncs) (30) must not exceed History Size (Syncs) (20)',
+	],
+	[
+		{ event: 'volumeAnomaly', historySize: 101 },
+		'History Size (Syncs) must be a whole number from 1 to 100, not 101',
+	],
+	[{ event: 'volumeAnomaly', direction: 'up' }, 'Unknown Direction "up"'],
+	[
+		{ event: 'volumeAnomaly', sensitivity: -1 },
+		'Sensitivity must be a number of 0 or more, not -1',
+	],
+	[
+		{ event: 'dataStale', staleHours: -2 },
+		'Stale After (Hours) must be a number of 0 or more, not -2',
+	],
+])('bad input %j fails naming the field, before any request: %s', async (parameters, message) => {
+	const trigger = await createTrigger(one(parameters), credentials());
+	sim.clearLog();
+	await expect(trigger.poll()).rejects.toThrow(message);
+	expect(sim.requests).toHaveLength(0);
+});

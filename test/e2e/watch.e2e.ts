@@ -940,8 +940,11 @@ async function incidentScenario(server: Server): Promise<Scenario> {
  */
 async function silentScenario(server: Server): Promise<Scenario> {
 	const NORMAL = 40_000;
-	/** 6 minutes: the data is fresh at a poll or two after the activation, then stale. */
-	const STALE_HOURS = 0.1;
+	/**
+	 * 3.6 minutes: data synced just now is fresh at the next three polls or so (one a minute),
+	 * then stale by time alone, whenever the polls come.
+	 */
+	const STALE_HOURS = 0.06;
 	const KEYS = { volume: 'e2e-volume-anomaly-2b7e5f', stale: 'e2e-data-stale-8f3c1d' };
 	const PERMISSIONS = ['cdi.integration_job_status', 'cdi.integration_list'];
 	const now = Date.now();
@@ -989,12 +992,12 @@ async function silentScenario(server: Server): Promise<Scenario> {
 		volumeSim.addSyncs('int-steady', [drop]);
 	};
 	/**
-	 * After the activation, a fresh sync (its data from its start, 2 minutes ago), and the
-	 * watermark stops there: from then on the syncs succeed with the watermark where it stopped.
+	 * After the activation, a fresh sync (its data up to now), and the watermark stops there: from
+	 * then on the syncs succeed with the watermark where it stopped.
 	 */
 	const stopWatermark = () => {
 		const [fresh] = justFinished('success', steady());
-		stoppedAt = Date.parse(fresh.sync_start_time);
+		stoppedAt = Date.now();
 		staleSim.addSyncs('int-stops', [
 			{ ...fresh, last_timestamp_synced: new Date(stoppedAt).toISOString() },
 		]);

@@ -35,6 +35,12 @@ export const DEFAULT_VOLUME_OPTIONS: Readonly<VolumeOptions> = {
 /** Data older than this many hours is stale. */
 export const DEFAULT_STALE_HOURS = 24;
 
+/**
+ * The most previous syncs a normal is learned from: a trigger's seed reads at most 11 pages per
+ * integration, and its state keeps at most this many numbers per integration.
+ */
+export const MAX_HISTORY_SIZE = 100;
+
 /** An integration failing at least this share (%) of its finished syncs is degraded. */
 export const DEFAULT_DEGRADED_PERCENT = 25;
 

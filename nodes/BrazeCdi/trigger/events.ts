@@ -12,6 +12,7 @@ import {
 import {
 	DEFAULT_STALE_HOURS,
 	DEFAULT_VOLUME_OPTIONS,
+	MAX_HISTORY_SIZE,
 	type VolumeDirection,
 	type VolumeOptions,
 } from '../helpers/health';
@@ -82,9 +83,16 @@ const staleHours = (context: IPollFunctions) =>
 /** What judges a sync's rows, as Rows Synced Unusual and Health Changed's check read it. */
 function volumeOptions(context: IPollFunctions): VolumeOptions {
 	const node = context.getNode();
-	const number = (displayName: string, name: keyof VolumeOptions, whole: boolean, min: number) =>
+	const number = (
+		displayName: string,
+		name: keyof VolumeOptions,
+		whole: boolean,
+		min: number,
+		max?: number,
+	) =>
 		checkedNumber(node, displayName, context.getNodeParameter(name, DEFAULT_VOLUME_OPTIONS[name]), {
 			min,
+			max,
 			whole,
 		});
 	const direction = context.getNodeParameter(
@@ -95,7 +103,7 @@ function volumeOptions(context: IPollFunctions): VolumeOptions {
 		throw new NodeOperationError(node, `Unknown Direction "${String(direction)}"`, {
 			description: 'Choose Both, Drop or Spike.',
 		});
-	const historySize = number('History Size (Syncs)', 'historySize', true, 1);
+	const historySize = number('History Size (Syncs)', 'historySize', true, 1, MAX_HISTORY_SIZE);
 	const minHistory = number('Minimum History (Syncs)', 'minHistory', true, 1);
 	if (minHistory > historySize)
 		throw new NodeOperationError(

@@ -1,6 +1,6 @@
 import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
-import { DEFAULT_STALE_HOURS } from '../helpers/health';
+import { DEFAULT_STALE_HOURS, MAX_HISTORY_SIZE } from '../helpers/health';
 import { FAILED_STATUSES } from '../helpers/syncs';
 import { integrationIdLocator, jobStatusOptions } from '../shared/parameters';
 import { DEFAULT_HEALTH_CHECKS } from './events';
@@ -223,7 +223,7 @@ export const triggerProperties: INodeProperties[] = [
 		displayName: 'History Size (Syncs)',
 		name: 'historySize',
 		type: 'number',
-		typeOptions: { minValue: 1, numberPrecision: 0 },
+		typeOptions: { minValue: 1, maxValue: MAX_HISTORY_SIZE, numberPrecision: 0 },
 		default: 20,
 		description:
 			"How many of the integration's previous successful or partial syncs make its normal (the newest ones)",
