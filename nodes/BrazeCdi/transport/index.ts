@@ -615,7 +615,7 @@ export function pollRateLimited(
 /**
  * The error with its failure cause. n8n-workflow before 2.41 (n8n 1.x, where the trigger runs
  * without a poll scheduler) drops NodeApiError's `failure` option; the trigger reads the cause
- * itself there, to report a fault once per episode (trigger/poll.ts, faultEpisode).
+ * itself there, to report a fault once per episode (trigger/faults.ts).
  */
 function withFailure(error: NodeApiError, failure: Failure | undefined): NodeApiError {
 	if (failure && (error as { failure?: unknown }).failure === undefined)

@@ -29,7 +29,7 @@ import { volumeAnomaly, type VolumeAnomalyEvent } from './volumeAnomaly';
 
 /**
  * The trigger's event, with the parameters that decide what it emits. The value is also what
- * the watch's state belongs to: when it changes, the watch starts afresh (see poll.ts).
+ * the watch's state belongs to: when it changes, the watch starts afresh (see watchState.ts).
  */
 export type TriggerEvent =
 	| { kind: 'syncFinished' }
@@ -47,7 +47,7 @@ type EventOf<K extends Kind> = Extract<TriggerEvent, { kind: K }>;
 /**
  * What one event does, in one place. Every event but Scheduled Sync Missed reads the syncs of
  * each watched integration and keeps a WatchState per integration; Scheduled Sync Missed reads
- * the integration list alone and keeps the missed runs it alerted (poll.ts, pollSchedules).
+ * the integration list alone and keeps the missed runs it alerted (schedules.ts).
  * Events that judge an integration as a whole rather than each sync (Data Stale, Rows Synced
  * Unusual, Integration Health Changed) have a `judge` (see judge.ts) and emit nothing else.
  */

@@ -54,7 +54,7 @@ export async function watchedIntegrations(
 }
 
 /** An integration as the list tells it. */
-export function fromList(integration: IDataObject): Watched {
+function fromList(integration: IDataObject): Watched {
 	const start = integration.last_job_start_time ?? null;
 	const status = integration.last_job_status ?? null;
 	return {

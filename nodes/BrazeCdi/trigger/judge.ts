@@ -17,7 +17,7 @@ export interface Seen {
 	running: number[];
 	now: number;
 	timeZone: string;
-	/** Stable per workflow, trigger node and integration (incidentKey in poll.ts). */
+	/** Stable per workflow, trigger node and integration (incidentKey, below). */
 	incidentKey: string;
 }
 

@@ -48,7 +48,7 @@ export interface PollOutcome {
  */
 const WATCH_STARTS = 'brazeCdiWatchStarts';
 
-export interface FaultEpisode {
+interface FaultEpisode {
 	/** 'transient' (rate limit, Braze unavailable), or the lasting cause. */
 	kind: string;
 	since: number;
