@@ -80,7 +80,6 @@ const EXAMPLES = {
 	'alert-on-failed-syncs.json': { id: 'demo-alert', integrationId: 'cdi-failing' },
 	'daily-sync-report.json': { id: 'demo-report', integrationId: 'cdi-recent', run: true },
 	'run-sync-and-continue.json': { id: 'demo-run', integrationId: 'cdi-one', run: true },
-	'notify-on-every-failed-sync.json': { id: 'demo-notify', integrationId: 'cdi-failing' },
 };
 const BRAZE_NODE_TYPES = ['n8n-nodes-braze-cdi.brazeCdi', 'n8n-nodes-braze-cdi.brazeCdiTrigger'];
 
