@@ -382,8 +382,8 @@ describe('Integration Health Changed', () => {
 			one(health({ checks: ['stale', 'missedSchedule'], graceMinutes: 30, staleHours: 2 })),
 			credentials(),
 		);
-		await trigger.poll();
 		sim.integration('int-a').next_scheduled_run = iso(T0);
+		await trigger.poll();
 		at(31);
 		const items = await trigger.poll();
 		expect(items.map((item) => [item.reasons, item.contact_emails])).toEqual([
@@ -396,6 +396,38 @@ describe('Integration Health Changed', () => {
 		]);
 		expect(jobRequests('int-a')).toBe(0); // the list says its last job is unchanged
 		expect(listRequests()).toBe(1);
+	});
+
+	test('missed schedule, watching one integration: idle polls read the list only once the next run has come', async () => {
+		sim.integration('int-a').next_scheduled_run = iso(T0 + 60 * MINUTE);
+		const trigger = await createTrigger(
+			one(health({ checks: ['missedSchedule'], graceMinutes: 30 })),
+			credentials(),
+		);
+		const requests = () => [listRequests(), jobRequests('int-a')];
+		await trigger.poll();
+		sim.clearLog();
+		for (const minutes of [5, 10, 59]) {
+			at(minutes);
+			expect(await trigger.poll()).toEqual([]);
+		}
+		expect(requests()).toEqual([0, 3]); // the newest page alone, as Sync Failed would
+		at(60); // the run is due: the list tells whether it started
+		expect(await trigger.poll()).toEqual([]);
+		at(91);
+		const missed = await trigger.poll();
+		expect(missed.map((item) => [item.reasons, item.contact_emails])).toEqual([
+			[['missedSchedule'], 'users-team@example.com'],
+		]);
+		// The sync starts late; the schedule moves on.
+		sim.addSyncs('int-a', [running(92)]);
+		sim.integration('int-a').next_scheduled_run = iso(T0 + 180 * MINUTE);
+		at(95);
+		expect((await trigger.poll()).map((item) => item.health)).toEqual(['healthy']);
+		sim.clearLog();
+		at(100);
+		expect(await trigger.poll()).toEqual([]);
+		expect(requests()).toEqual([0, 1]);
 	});
 
 	test('row error rate and unusual rows checks', async () => {

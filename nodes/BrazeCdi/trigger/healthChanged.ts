@@ -10,7 +10,13 @@ import {
 	volumeHistory,
 	type VolumeOptions,
 } from '../helpers/health';
-import { latestSync, rowCounts, rowFailureRateAtOrAbove, startTime } from '../helpers/syncs';
+import {
+	latestSync,
+	parseTime,
+	rowCounts,
+	rowFailureRateAtOrAbove,
+	startTime,
+} from '../helpers/syncs';
 import { judgedItem, nameOf, type Judge, type Seen } from './judge';
 import { judgeVolumes, volumeSeedPages } from './volumeAnomaly';
 
@@ -54,6 +60,13 @@ interface Kept {
 	since?: number;
 	/** When an item about the open incident was last emitted. */
 	notifiedAt?: number;
+	/**
+	 * Missed Schedule check, from the integration list when it was last read: when (epoch ms), the
+	 * next scheduled run it gave (null: none) and the integration's contact emails.
+	 */
+	listedAt?: number;
+	nextRun?: number | null;
+	contactEmails?: unknown;
 }
 
 /** Kept, after taking in the syncs that finished (oldest first). */
@@ -144,7 +157,20 @@ export const healthChanged: Judge<HealthChangedEvent> = {
 		if (data) base.data = data;
 		return absorb(event, base, newest ? [newest] : []) as unknown as IDataObject;
 	},
-	readsList: (event) => event.checks.includes('missedSchedule'),
+	// Watching one integration, the list is read for its schedule only when that can matter: once
+	// its next run has come (a sync started, or the run is missed), when it is unknown, and at
+	// least hourly. Until then an idle poll reads the integration's newest page alone, as the
+	// other events do, and the Missed Schedule check cannot hold.
+	readsList: (event, stored, now) => {
+		if (!event.checks.includes('missedSchedule')) return false;
+		const kept = stored as unknown as Kept | undefined;
+		return (
+			kept?.listedAt === undefined ||
+			kept.nextRun === undefined ||
+			now - kept.listedAt >= HOUR_MS ||
+			(kept.nextRun !== null && now >= kept.nextRun)
+		);
+	},
 	carry: (stored) => {
 		const { reasons, since, notifiedAt } = stored as unknown as Kept;
 		if (!Array.isArray(reasons) || reasons.length === 0) return undefined;
@@ -161,6 +187,17 @@ export const healthChanged: Judge<HealthChangedEvent> = {
 	}),
 	judge: (event, stored, seen) => {
 		const kept = absorb(event, stored as unknown as Kept, seen.finished);
+		const { listed } = seen.integration;
+		if (listed !== undefined && event.checks.includes('missedSchedule')) {
+			kept.listedAt = seen.now;
+			kept.nextRun = parseTime(listed.next_scheduled_run) ?? null;
+			if (listed.contact_emails !== undefined) kept.contactEmails = listed.contact_emails;
+		}
+		// A poll that did not read the list knows the contact emails from the last that did.
+		const integration =
+			seen.integration.contactEmails === undefined
+				? { ...seen.integration, contactEmails: kept.contactEmails }
+				: seen.integration;
 		const found = reasonsNow(event, kept, seen);
 		const reasons = [...found.keys()];
 		const { now } = seen;
@@ -176,7 +213,7 @@ export const healthChanged: Judge<HealthChangedEvent> = {
 		const next: Kept = { ...kept, reasons, since };
 		if (!changed && !reminder) return { kept: next as unknown as IDataObject, emitted: [] };
 		next.notifiedAt = now;
-		const alert = healthAlert(nameOf(seen.integration), {
+		const alert = healthAlert(nameOf(integration), {
 			reasons: [...found.values()],
 			since,
 			previousSince: kept.since,
@@ -188,7 +225,7 @@ export const healthChanged: Judge<HealthChangedEvent> = {
 			kept: next as unknown as IDataObject,
 			emitted: [
 				{
-					...judgedItem(seen.integration),
+					...judgedItem(integration),
 					health: reasons.length ? 'unhealthy' : 'healthy',
 					reasons,
 					since: new Date(since).toISOString(),

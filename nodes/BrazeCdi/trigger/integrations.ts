@@ -1,5 +1,6 @@
 import type { IDataObject, IPollFunctions } from 'n8n-workflow';
 
+import type { WatchState } from '../helpers/syncWatch';
 import { parseTime } from '../helpers/syncs';
 import { readIntegrations, readSyncs } from '../reader/readSyncs';
 import { checkIntegrationId } from '../shared/parameters';
@@ -34,6 +35,7 @@ export async function watchedIntegrations(
 	this: IPollFunctions,
 	event?: TriggerEvent,
 	deadline?: number,
+	previous: Record<string, WatchState> = {},
 ): Promise<Watched[]> {
 	if (this.getNodeParameter('watch') === 'integration') {
 		const locator = this.getNodeParameter('integrationId', {}) as { cachedResultName?: unknown };
@@ -44,7 +46,7 @@ export async function watchedIntegrations(
 			this.getNodeParameter('integrationId', '', { extractValue: true }),
 		);
 		const judge = event && judgeOf(event);
-		if (!judge?.readsList?.(event!)) return [{ id, name }];
+		if (!judge?.readsList?.(event!, previous[id]?.judged, Date.now())) return [{ id, name }];
 		const listed = (await listIntegrations.call(this, deadline)).find(
 			(integration) => String(integration.integration_id) === id,
 		);

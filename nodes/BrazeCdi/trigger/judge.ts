@@ -42,8 +42,11 @@ export interface Judge<E> {
 	 * items are dropped (what holds then is history, not news), but what it keeps stays.
 	 */
 	judge: (event: E, kept: IDataObject, seen: Seen) => { kept: IDataObject; emitted: IDataObject[] };
-	/** Whether each poll needs the integration list, also watching one integration. */
-	readsList?: (event: E) => boolean;
+	/**
+	 * Whether this poll needs the integration list, also watching one integration (`kept`: what
+	 * the previous poll kept of it; none at the watch's start or for Fetch Test Event).
+	 */
+	readsList?: (event: E, kept: IDataObject | undefined, now: number) => boolean;
 	/**
 	 * What of an integration's kept state outlives its watch (an open incident), or undefined. It
 	 * is carried into a watch that starts afresh (the trigger's settings were edited) and judged

@@ -99,7 +99,7 @@ const checkDescriptions: Record<HealthCheck, string> = {
 	failing: 'Its newest finished sync has one of the chosen statuses',
 	stuck: 'A sync is still running the chosen number of minutes after it started',
 	missedSchedule:
-		'A scheduled sync did not start within the grace period (reads the integration list each poll)',
+		'A scheduled sync did not start within the grace period (the API key also needs cdi.integration_list)',
 	stale: 'The newest data synced is older than the chosen hours',
 	rowErrorRate: 'Its newest finished sync has at least the chosen share of its rows failed',
 	volumeAnomaly: 'Its newest finished sync brought far fewer or far more rows than it usually does',

@@ -107,7 +107,7 @@ async function pollSyncs(
 		deadline: pollDeadline(this),
 		carried: carriedOver(judge, watch === undefined ? (before ?? {}) : previous),
 	};
-	const watched = await watchedIntegrations.call(this, event, scope.deadline);
+	const watched = await watchedIntegrations.call(this, event, scope.deadline, previous);
 
 	const next: Record<string, WatchState> = {};
 	const emitted: IDataObject[] = [];
