@@ -554,19 +554,65 @@ describe('Integration Health Changed: an open incident outlives an edit of the s
 		return trigger;
 	}
 
-	test('an edit that leaves the failing check out resolves it at once; one that keeps it emits nothing', async () => {
+	test('an edit that leaves the failing check out resolves it at the first poll after the edit; one that keeps it emits nothing', async () => {
 		let trigger = await withOpenIncident(
 			one({ event: 'healthChanged', checks: ['failing', 'stuck'] }),
 		);
 		// Running For changed: a new watch, the same incident, nothing to say.
 		trigger = await trigger.restarted({ runningMinutes: 60 });
 		at(20);
+		expect(await trigger.poll()).toEqual([]); // a poll that starts a watch emits nothing
+		at(22);
 		expect(await trigger.poll()).toEqual([]);
 		// The failing check left out: what holds now is healthy, and the incident is resolved.
 		trigger = await trigger.restarted({ checks: ['stuck'] });
 		at(25);
-		expect(brief2(await trigger.poll())).toEqual([['int-a', 'healthy', [], key]]);
+		expect(await trigger.poll()).toEqual([]);
+		at(27);
+		const resolved = await trigger.poll();
+		expect(brief2(resolved)).toEqual([['int-a', 'healthy', [], key]]);
+		expect(resolved[0].alert).toBe(
+			'Users is healthy again, after 12 min unhealthy (since 2026-12-02 15:15 UTC)',
+		);
 		at(30);
+		expect(await trigger.poll()).toEqual([]);
+		expect(trigger.staticData().carried).toBeUndefined();
+	});
+
+	test('carried across a seed cut short by the rate limit; and closed when the event is no longer Health Changed', async () => {
+		await sim.close();
+		sim = await simulate({ rateLimits: { jobSyncStatus: { limit: 10, windowMs: 10 * 60_000 } } });
+		let trigger = await withOpenIncident(one({ event: 'healthChanged', checks: ['failing'] }));
+		sim.addSyncs('int-a', [sync(16)]); // it recovers before the edit
+		trigger = await trigger.restarted({ checks: ['failing', 'stale'] });
+		const read = () =>
+			fetch(`${sim.url}/cdi/integrations/int-a/job_sync_status`, {
+				headers: { authorization: `Bearer ${API_KEY}` },
+			});
+		sim.resetRateLimits();
+		while ((await read()).status !== 429);
+		at(20);
+		expect(await trigger.poll('trigger', { budgetMs: 20_000 })).toEqual([]); // cut short
+		sim.resetRateLimits();
+		at(25);
+		expect(brief2(await trigger.poll('trigger', { budgetMs: 20_000 }))).toEqual([
+			['int-a', 'healthy', [], key],
+		]);
+
+		// Unhealthy again, then the event becomes Sync Failed: the incident is closed once.
+		sim.addSyncs('int-a', [sync(30, { status: 'error', dataAt: null })]);
+		at(35);
+		expect(brief2(await trigger.poll())).toEqual([['int-a', 'unhealthy', ['failing'], key]]);
+		trigger = await trigger.restarted({ event: 'syncFailed' });
+		at(40);
+		expect(await trigger.poll()).toEqual([]);
+		at(45);
+		const closed = await trigger.poll();
+		expect(brief2(closed)).toEqual([['int-a', 'healthy', [], key]]);
+		expect(closed[0].alert).toBe(
+			"Users is no longer watched (deleted, or left out of the trigger's settings): its incident (unhealthy since 2026-12-02 15:35 UTC) is closed",
+		);
+		at(50);
 		expect(await trigger.poll()).toEqual([]);
 	});
 
@@ -598,9 +644,12 @@ describe('Integration Health Changed: an open incident outlives an edit of the s
 		expect(brief2(closed)).toEqual([
 			['int-b', 'healthy', [], 'braze-cdi:trigger-test:trigger:int-b'],
 		]);
-		expect(closed[0].alert).toBe(
-			"int-b is no longer watched (deleted, or left out of the trigger's settings): its incident (unhealthy since 2026-12-02 15:15 UTC) is closed",
-		);
+		expect(closed[0]).toMatchObject({
+			integration_name: 'Orders',
+			contact_emails: 'orders-team@example.com',
+			alert:
+				"Orders is no longer watched (deleted, or left out of the trigger's settings): its incident (unhealthy since 2026-12-02 15:15 UTC) is closed",
+		});
 		at(25);
 		expect(await trigger.poll()).toEqual([]);
 	});

@@ -222,7 +222,7 @@ describe('npm run demo -- --editor', () => {
 		const listed: Array<{ id: string; name: string }> = await api(base, cookie, '/workflows');
 		expect(listed).toHaveLength(examples.length + 2);
 		expect(listed.map((workflow) => workflow.name)).toContain(
-			'Braze CDI: notify on every failed sync (trigger node)',
+			'Braze CDI: page on-call when an integration breaks, resolve when it recovers',
 		);
 		// An edit, as the editor saves it.
 		const workflow = await api(base, cookie, '/workflows/demo-alert');

@@ -67,6 +67,8 @@ interface Kept {
 	listedAt?: number;
 	nextRun?: number | null;
 	contactEmails?: unknown;
+	/** The integration's name when a poll knew it, for an incident closed without the list. */
+	name?: string;
 }
 
 /** Kept, after taking in the syncs that finished (oldest first). */
@@ -171,27 +173,15 @@ export const healthChanged: Judge<HealthChangedEvent> = {
 			(kept.nextRun !== null && now >= kept.nextRun)
 		);
 	},
-	carry: (stored) => {
-		const { reasons, since, notifiedAt } = stored as unknown as Kept;
-		if (!Array.isArray(reasons) || reasons.length === 0) return undefined;
-		return JSON.parse(JSON.stringify({ reasons, since, notifiedAt })) as IDataObject;
-	},
-	close: (_event, carried, seen) => ({
-		...judgedItem(seen.integration),
-		health: 'healthy',
-		reasons: [],
-		since: new Date(seen.now).toISOString(),
-		incident_key: seen.incidentKey,
-		reminder: false,
-		alert: closedAlert(nameOf(seen.integration), (carried as unknown as Kept).since, seen.timeZone),
-	}),
 	judge: (event, stored, seen) => {
 		const kept = absorb(event, stored as unknown as Kept, seen.finished);
 		const { listed } = seen.integration;
+		if (seen.integration.name !== undefined) kept.name = seen.integration.name;
+		if (seen.integration.contactEmails !== undefined)
+			kept.contactEmails = seen.integration.contactEmails;
 		if (listed !== undefined && event.checks.includes('missedSchedule')) {
 			kept.listedAt = seen.now;
 			kept.nextRun = parseTime(listed.next_scheduled_run) ?? null;
-			if (listed.contact_emails !== undefined) kept.contactEmails = listed.contact_emails;
 		}
 		// A poll that did not read the list knows the contact emails from the last that did.
 		const integration =
@@ -242,4 +232,38 @@ export const healthChanged: Judge<HealthChangedEvent> = {
 function closedAlert(name: string, since: number | undefined, timeZone: string): string {
 	const open = since === undefined ? '' : ` (unhealthy since ${timeWithZone(since, timeZone)})`;
 	return `${name} is no longer watched (deleted, or left out of the trigger's settings): its incident${open} is closed`;
+}
+
+/**
+ * An open incident in what Health Changed kept of an integration: what outlives its watch when
+ * the trigger's settings are edited (see pollSyncs), with what names it. Undefined when healthy,
+ * or for another event's state. A copy, plain JSON (static data holds no undefined).
+ */
+export function openIncident(stored: IDataObject): IDataObject | undefined {
+	const { reasons, since, notifiedAt, name, contactEmails } = stored as unknown as Kept;
+	if (!Array.isArray(reasons) || reasons.length === 0) return undefined;
+	return JSON.parse(
+		JSON.stringify({ reasons, since, notifiedAt, name, contactEmails }),
+	) as IDataObject;
+}
+
+/** The item that closes an open incident whose integration is no longer watched. */
+export function closedIncident(
+	incident: IDataObject,
+	integrationId: string,
+	now: number,
+	timeZone: string,
+	key: string,
+): IDataObject {
+	const { since, name, contactEmails } = incident as unknown as Kept;
+	const integration = { id: integrationId, name, contactEmails };
+	return {
+		...judgedItem(integration),
+		health: 'healthy',
+		reasons: [],
+		since: new Date(now).toISOString(),
+		incident_key: key,
+		reminder: false,
+		alert: closedAlert(nameOf(integration), since, timeZone),
+	};
 }

@@ -47,14 +47,6 @@ export interface Judge<E> {
 	 * the previous poll kept of it; none at the watch's start or for Fetch Test Event).
 	 */
 	readsList?: (event: E, kept: IDataObject | undefined, now: number) => boolean;
-	/**
-	 * What of an integration's kept state outlives its watch (an open incident), or undefined. It
-	 * is carried into a watch that starts afresh (the trigger's settings were edited) and judged
-	 * there against what holds now; for an integration no longer watched (deleted, or left out by
-	 * the edit), `close` makes the item that ends it.
-	 */
-	carry?: (kept: IDataObject) => IDataObject | undefined;
-	close?: (event: E, carried: IDataObject, seen: Seen) => IDataObject;
 }
 
 /**

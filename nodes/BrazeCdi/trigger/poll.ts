@@ -15,6 +15,7 @@ import { pollDeadline, runByScheduler } from './budget';
 import { emitsFinished, eventItem, judgeOf, runningLimitMs, type TriggerEvent } from './events';
 import { faultEpisode } from './faults';
 import { readSyncsBackTo, watchedIntegrations, type Watched } from './integrations';
+import { closedIncident, openIncident } from './healthChanged';
 import { incidentKey, type Seen } from './judge';
 import { pollSchedules } from './schedules';
 import {
@@ -44,12 +45,7 @@ export async function pollEvent(this: IPollFunctions, event: TriggerEvent): Prom
 		outcome =
 			event.kind === 'scheduledSyncMissed'
 				? await pollSchedules.call(this, event.graceMinutes, watch)
-				: await pollSyncs.call(
-						this,
-						event,
-						watch,
-						watch === undefined ? data.integrations : undefined,
-					);
+				: await pollSyncs.call(this, event, watch, watch === undefined ? data : undefined);
 	} catch (error) {
 		return faultEpisode.call(this, data, error, scheduled);
 	}
@@ -82,6 +78,8 @@ interface IntegrationStep {
 	cutShort?: { limitedUntil?: number };
 	/** The syncs that finished since the previous poll, oldest first (all, not only emitted). */
 	finished?: IDataObject[];
+	/** An incident carried from before the watch started was judged in this step. */
+	tookUpIncident?: boolean;
 }
 
 /**
@@ -93,7 +91,8 @@ async function pollSyncs(
 	this: IPollFunctions,
 	event: TriggerEvent,
 	watch: Watch | undefined,
-	before: Record<string, WatchState> | undefined,
+	/** The state before, when the watch starts afresh (its settings changed). */
+	before: Watch | undefined,
 ): Promise<PollOutcome> {
 	const now = Date.now();
 	const previous = watch?.integrations ?? {};
@@ -105,20 +104,22 @@ async function pollSyncs(
 		activatedAt: watch?.activatedAt ?? now,
 		now,
 		deadline: pollDeadline(this),
-		carried: carriedOver(judge, watch === undefined ? (before ?? {}) : previous),
+		// Incidents open when the watch started afresh wait for its first polls (see judgedStep):
+		// a starting poll emits nothing, also when n8n does not keep its state (durable cursors).
+		carried: watch === undefined ? {} : (watch.carried ?? {}),
 	};
 	const watched = await watchedIntegrations.call(this, event, scope.deadline, previous);
 
 	const next: Record<string, WatchState> = {};
 	const emitted: IDataObject[] = [];
+	const tookUp = new Set<string>();
 	let cutShort: { limitedUntil?: number; integrationId: string } | undefined;
 	for (const integration of watched) {
 		const known = previous[integration.id];
 		if (cutShort) {
 			// Left for the next poll; at the watch's start, to be seeded then (see judgedStep).
 			const left =
-				known ??
-				(scope.starting && judgeOf(event) ? unseeded(integration, scope.activatedAt) : undefined);
+				known ?? (scope.starting && judge ? unseeded(integration, scope.activatedAt) : undefined);
 			if (left) next[integration.id] = left;
 			continue;
 		}
@@ -126,45 +127,58 @@ async function pollSyncs(
 		if (step.state) next[integration.id] = step.state;
 		emitted.push(...step.emitted);
 		if (step.cutShort) cutShort = { ...step.cutShort, integrationId: integration.id };
-	}
-	// What was carried for an integration no longer watched is closed, once.
-	for (const [id, carried] of Object.entries(scope.carried)) {
-		if (judge?.close === undefined || watched.some((integration) => integration.id === id))
-			continue;
-		const seen: Seen = {
-			integration: { id },
-			finished: [],
-			running: [],
-			now,
-			timeZone: this.getTimezone(),
-			incidentKey: incidentKey(this, id),
-		};
-		emitted.push(judge.close(event, carried, seen));
+		if (step.tookUpIncident) tookUp.add(integration.id);
 	}
 
-	const changed = scope.starting || JSON.stringify(next) !== JSON.stringify(previous);
+	// Open incidents: of the state before a watch that starts afresh, carried into it; of a
+	// watch that goes on, each one taken up (judgedStep) or closed once its integration is no
+	// longer watched by Health Changed, or kept until its integration's seed is done.
+	const isWatched = (id: string) => watched.some((integration) => integration.id === id);
+	// A carried incident not yet taken up in a poll n8n saved (it saves a poll's state when it
+	// emits) is older than what the new watch's seed judged: it wins.
+	const pending: Record<string, IDataObject> = scope.starting
+		? { ...openIncidents(before?.integrations ?? {}), ...before?.carried }
+		: {};
+	const closing: Record<string, IDataObject> = {};
+	if (!scope.starting) {
+		const left = Object.fromEntries(Object.entries(previous).filter(([id]) => !isWatched(id)));
+		Object.assign(closing, openIncidents(left));
+		for (const [id, incident] of Object.entries(scope.carried)) {
+			if (tookUp.has(id)) continue;
+			// Its integration's seed is still to come; or Health Changed is no longer the event.
+			if (event.kind === 'healthChanged' && isWatched(id)) pending[id] = incident;
+			else closing[id] = incident;
+		}
+	}
+	for (const [id, incident] of Object.entries(closing))
+		emitted.push(closedIncident(incident, id, now, this.getTimezone(), incidentKey(this, id)));
+
+	const changed =
+		scope.starting ||
+		JSON.stringify(next) !== JSON.stringify(previous) ||
+		JSON.stringify(pending) !== JSON.stringify(scope.carried);
 	// No progress at all: when the rate limit is why, say so, so that n8n waits for it.
 	if (!changed && cutShort?.limitedUntil !== undefined)
 		throw pollRateLimited.call(this, jobSyncStatus(cutShort.integrationId), cutShort.limitedUntil);
 	return {
 		emitted: emitted.sort((a, b) => (startTime(a) ?? 0) - (startTime(b) ?? 0)),
-		next: { activatedAt: scope.activatedAt, integrations: next },
+		next: {
+			activatedAt: scope.activatedAt,
+			integrations: next,
+			...(Object.keys(pending).length ? { carried: pending } : {}),
+		},
 		changed,
 	};
 }
 
-/** Of integrations' states, what their event carries over to another watch (Judge.carry). */
-function carriedOver(
-	judge: ReturnType<typeof judgeOf>,
-	states: Record<string, WatchState>,
-): Record<string, IDataObject> {
-	const carried: Record<string, IDataObject> = {};
-	if (judge?.carry === undefined) return carried;
+/** The open incidents among integrations' states (Health Changed's), by integration ID. */
+function openIncidents(states: Record<string, WatchState>): Record<string, IDataObject> {
+	const open: Record<string, IDataObject> = {};
 	for (const [id, state] of Object.entries(states)) {
-		const open = state.judged === undefined ? undefined : judge.carry(state.judged);
-		if (open !== undefined) carried[id] = open;
+		const incident = state.judged === undefined ? undefined : openIncident(state.judged);
+		if (incident !== undefined) open[id] = incident;
 	}
-	return carried;
+	return open;
 }
 
 /** One integration in a poll: what its event emits of it, and its next state. */
@@ -221,11 +235,7 @@ async function judgedStep(
 			const state = withLastJob(initialState(history.syncs), integration);
 			const seed = judge.seed(scope.event, history.syncs);
 			const { kept } = judge.judge(scope.event, seed, seen([], state)); // what holds now is history
-			const carried = scope.carried[integration.id];
-			if (carried === undefined) return { emitted: [], state: { ...state, judged: kept } };
-			// An incident open when an edit restarted the watch: judged against what holds now.
-			const resumed = judge.judge(scope.event, { ...kept, ...carried }, seen([], state));
-			return { emitted: resumed.emitted, state: { ...state, judged: resumed.kept } };
+			return { emitted: [], state: { ...state, judged: kept } };
 		}
 		// A seed cut short at the watch's start: what had finished by then is history; what was
 		// running then (or has finished since) and what started later are news, followed below
@@ -249,9 +259,18 @@ async function judgedStep(
 	}
 	const step = await followSyncs.call(this, scope, integration, from);
 	if (!step.state) return step;
-	const before = from?.judged ?? judge.seed(scope.event, []);
+	const learned = from?.judged ?? judge.seed(scope.event, []);
+	// An incident open when an edit restarted the watch is what this judgement compares with:
+	// resolved, changed or left as it is, once.
+	const incident = scope.carried[integration.id];
+	const before = incident === undefined ? learned : { ...learned, ...incident };
 	const { kept, emitted } = judge.judge(scope.event, before, seen(step.finished ?? [], step.state));
-	return { ...step, emitted, state: { ...step.state, judged: kept } };
+	return {
+		...step,
+		emitted,
+		state: { ...step.state, judged: kept },
+		tookUpIncident: incident !== undefined,
+	};
 }
 
 /**

@@ -31,6 +31,11 @@ export interface Watch {
 	 * stays missed.
 	 */
 	missedRuns?: Record<string, string>;
+	/**
+	 * Health Changed: by integration ID, incidents open when the watch started afresh (an edit),
+	 * until its first polls take each up or close it (see pollSyncs).
+	 */
+	carried?: Record<string, IDataObject>;
 }
 
 /** What one poll found: what to emit, and the watch after it; `changed` when that differs. */
@@ -110,6 +115,8 @@ export function keepWatch(
 	else if ('integrations' in data) delete data.integrations;
 	if (next.missedRuns !== undefined) data.missedRuns = next.missedRuns;
 	else if ('missedRuns' in data) delete data.missedRuns;
+	if (next.carried !== undefined) data.carried = next.carried;
+	else if ('carried' in data) delete data.carried;
 	if (!starts) return;
 	const global = this.getWorkflowStaticData('global');
 	global[WATCH_STARTS] = {
