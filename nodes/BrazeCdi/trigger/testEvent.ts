@@ -3,7 +3,7 @@ import type { IDataObject, IPollFunctions } from 'n8n-workflow';
 import { initialState } from '../helpers/syncWatch';
 import { latestSync, startTime } from '../helpers/syncs';
 import { readSyncs } from '../reader/readSyncs';
-import { PAGE_SIZE } from '../transport';
+import { jobSyncStatus, PAGE_SIZE, pollRateLimited } from '../transport';
 import { pollDeadline } from './budget';
 import { emitsFinished, eventItem, judgeOf, runningLimitMs, type TriggerEvent } from './events';
 import { readSyncsBackTo, watchedIntegrations, type Watched } from './integrations';
@@ -66,6 +66,9 @@ async function judgedNow(
 			limit: judge.seedPages(event) * PAGE_SIZE,
 			deadline,
 		});
+		// Out of time: integrations left unjudged. The rate limit is said as such, not as "nothing".
+		if (cutShort?.limitedUntil !== undefined)
+			throw pollRateLimited.call(this, jobSyncStatus(integration.id), cutShort.limitedUntil);
 		if (cutShort) return undefined;
 		const newest = latestSync(syncs.filter((sync) => sync.job_status !== 'running'));
 		const state = initialState(syncs);
