@@ -685,3 +685,10 @@ test.each([
 	await expect(trigger.poll()).rejects.toThrow(message);
 	expect(sim.requests).toHaveLength(0);
 });
+
+test('Fetch Test Event of a judged event stopped by the rate limit says so', async () => {
+	await sim.close();
+	sim = await simulate({ rateLimits: { jobSyncStatus: { limit: 2, windowMs: 10 * 60_000 } } });
+	const trigger = await createTrigger(all({ event: 'volumeAnomaly' }), credentials());
+	await expect(trigger.poll('manual')).rejects.toThrow(/rate limit/i);
+});
