@@ -339,6 +339,8 @@ async function runTests(name, jestArgs = []) {
 	});
 	const jest = path.join(ROOT, 'node_modules', 'jest', 'bin', 'jest.js');
 	const lastJest = steps.findLastIndex(([command]) => command === 'jest');
+	/** The unit suite on BRAZE_CDI_UNIT_NODE, when it runs beside the end-to-end suites. */
+	let beside;
 	try {
 		for (const [index, [command, ...args]] of steps.entries()) {
 			if (isE2eStep([command, ...args])) {
@@ -356,19 +358,71 @@ async function runTests(name, jestArgs = []) {
 					...(index === lastJest ? jestArgs : []),
 				]);
 				code = await exited(step);
+			} else if (command.endsWith('_NODE') && steps[index + 1] && isE2eStep(steps[index + 1])) {
+				// Most of an end-to-end run is waiting on polls: this suite runs meanwhile, in a copy
+				// of the project (its build and n8n's loading of dist/ stay out of each other's way).
+				beside = unitSuiteBeside(unitNode, outerEnv);
+				code = 0;
 			} else if (command.endsWith('_NODE')) {
 				code = await unitSuiteInEmptyHome(unitNode, jest, outerEnv, (child) => (step = child));
 			} else {
 				step = spawnStep(command, args);
 				code = await exited(step);
 			}
-			if (code !== 0) return code;
+			if (code !== 0) {
+				await beside?.stop();
+				return code;
+			}
 		}
-		return 0;
+		return beside ? await beside.result() : 0;
 	} finally {
 		// A failed step ends the command: the installs with it (the next run starts them over).
 		await installs?.stop();
 	}
+}
+
+/**
+ * unitSuiteInEmptyHome in a copy of the project (dist/ included, node_modules linked), started
+ * now and run in the background, its output in a log in the cache. `result()` waits for it and
+ * prints the log's summary (the whole log when it failed), resolving with its exit code;
+ * `stop()` ends it. The copy is removed either way.
+ */
+function unitSuiteBeside(node, outerEnv) {
+	const copy = path.join(cacheDir(), 'unit-node-project');
+	fs.rmSync(copy, { recursive: true, force: true });
+	const skip = new Set(['node_modules', '.cache', '.git']);
+	fs.cpSync(ROOT, copy, {
+		recursive: true,
+		filter: (source) => !skip.has(path.relative(ROOT, source).split(path.sep)[0]),
+	});
+	fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(copy, 'node_modules'), 'dir');
+	const logFile = path.join(cacheDir(), 'unit-node.log');
+	log(`Unit suite on ${node} started beside the end-to-end suites (log: ${logFile})`);
+	const output = fs.openSync(logFile, 'w');
+	let child;
+	const done = unitSuiteInEmptyHome(
+		node,
+		path.join(ROOT, 'node_modules', 'jest', 'bin', 'jest.js'),
+		outerEnv,
+		(started) => (child = started),
+		{ cwd: copy, stdio: ['ignore', output, output] },
+	).finally(() => {
+		fs.closeSync(output);
+		fs.rmSync(copy, { recursive: true, force: true });
+	});
+	return {
+		async result() {
+			const code = await done;
+			const text = fs.readFileSync(logFile, 'utf8');
+			const summary = code === 0 ? text.slice(text.lastIndexOf('Test Suites:')) : text;
+			log(`Unit suite on ${node}, beside the end-to-end suites:\n${summary.trimEnd()}`);
+			return code;
+		},
+		async stop() {
+			child?.kill('SIGTERM');
+			await done.catch(() => 1);
+		},
+	};
 }
 
 const isE2eStep = ([command, ...args]) => command === 'jest' && args.includes('jest.e2e.config.js');
@@ -394,12 +448,16 @@ const exitCode = (child) => child.exitCode ?? (child.signalCode === 'SIGINT' ? 1
  * suite keeps every tool's cache in the project's cache. npm's own cache, which the suite's npm
  * pack uses, stays where it is. The package is built by then: jest alone.
  */
-async function unitSuiteInEmptyHome(node, jest, outerEnv, started) {
+async function unitSuiteInEmptyHome(node, jest, outerEnv, started, where = {}) {
 	const version = (await run(node, ['--version'])).output.trim();
 	log(`Unit suite on ${node} (Node.js ${version}), in an empty home folder`);
 	const home = fs.mkdtempSync(path.join(cacheDir(), 'home-'));
 	const npmCache = outerEnv.npm_config_cache ?? path.join(os.homedir(), '.npm');
-	const child = spawnStep(node, [jest], { ...outerEnv, HOME: home, npm_config_cache: npmCache });
+	const env = { ...outerEnv, HOME: home, npm_config_cache: npmCache };
+	const child =
+		where.cwd === undefined
+			? spawnStep(node, [jest], env)
+			: spawnTracked(node, [jest], { cwd: where.cwd, stdio: where.stdio, env });
 	started(child);
 	const code = await exited(child);
 	const written = fs.readdirSync(home);
