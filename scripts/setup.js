@@ -347,6 +347,7 @@ async function runTests(name, jestArgs = []) {
 				const failure = await installs?.wait();
 				if (failure) {
 					log(failure);
+					await beside?.stop();
 					return 1;
 				}
 			}
@@ -388,23 +389,29 @@ async function runTests(name, jestArgs = []) {
  * `stop()` ends it. The copy is removed either way.
  */
 function unitSuiteBeside(node, outerEnv) {
-	const copy = path.join(cacheDir(), 'unit-node-project');
-	fs.rmSync(copy, { recursive: true, force: true });
+	// Its own folder and log (runs may share a cache); each entry copied on its own, as the cache
+	// may be inside the project and a folder cannot be copied into itself.
+	const copy = fs.mkdtempSync(path.join(cacheDir(), 'unit-node-project-'));
 	const skip = new Set(['node_modules', '.cache', '.git']);
-	fs.cpSync(ROOT, copy, {
-		recursive: true,
-		filter: (source) => !skip.has(path.relative(ROOT, source).split(path.sep)[0]),
-	});
+	for (const entry of fs.readdirSync(ROOT).filter((name) => !skip.has(name)))
+		fs.cpSync(path.join(ROOT, entry), path.join(copy, entry), { recursive: true });
 	fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(copy, 'node_modules'), 'dir');
-	const logFile = path.join(cacheDir(), 'unit-node.log');
+	const logFile = `${copy}.log`;
 	log(`Unit suite on ${node} started beside the end-to-end suites (log: ${logFile})`);
 	const output = fs.openSync(logFile, 'w');
 	let child;
+	let stopped = false;
+	const end = () => {
+		if (child?.pid !== undefined && child.exitCode === null) process.kill(-child.pid, 'SIGTERM');
+	};
 	const done = unitSuiteInEmptyHome(
 		node,
 		path.join(ROOT, 'node_modules', 'jest', 'bin', 'jest.js'),
 		outerEnv,
-		(started) => (child = started),
+		(started) => {
+			child = started;
+			if (stopped) end(); // stopped before it started
+		},
 		{ cwd: copy, stdio: ['ignore', output, output] },
 	).finally(() => {
 		fs.closeSync(output);
@@ -414,12 +421,14 @@ function unitSuiteBeside(node, outerEnv) {
 		async result() {
 			const code = await done;
 			const text = fs.readFileSync(logFile, 'utf8');
-			const summary = code === 0 ? text.slice(text.lastIndexOf('Test Suites:')) : text;
+			const at = text.lastIndexOf('Test Suites:');
+			const summary = code === 0 && at !== -1 ? text.slice(at) : text;
 			log(`Unit suite on ${node}, beside the end-to-end suites:\n${summary.trimEnd()}`);
 			return code;
 		},
 		async stop() {
-			child?.kill('SIGTERM');
+			stopped = true;
+			end(); // its process group (spawnTracked): jest and its workers
 			await done.catch(() => 1);
 		},
 	};

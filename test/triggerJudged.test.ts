@@ -562,8 +562,14 @@ describe('Integration Health Changed: an open incident outlives an edit of the s
 		trigger = await trigger.restarted({ runningMinutes: 60 });
 		at(20);
 		expect(await trigger.poll()).toEqual([]); // a poll that starts a watch emits nothing
+		expect(trigger.staticData().carried).toEqual({
+			'int-a': expect.objectContaining({ reasons: ['failing'] }),
+		});
 		at(22);
 		expect(await trigger.poll()).toEqual([]);
+		// Taken up: the incident opened at 15 is what the watch holds now.
+		expect(trigger.staticData().carried).toBeUndefined();
+		expect((trigger.staticData().integrations as any)['int-a'].judged.since).toBe(T0 + 15 * MINUTE);
 		// The failing check left out: what holds now is healthy, and the incident is resolved.
 		trigger = await trigger.restarted({ checks: ['stuck'] });
 		at(25);
@@ -603,7 +609,7 @@ describe('Integration Health Changed: an open incident outlives an edit of the s
 		sim.addSyncs('int-a', [sync(30, { status: 'error', dataAt: null })]);
 		at(35);
 		expect(brief2(await trigger.poll())).toEqual([['int-a', 'unhealthy', ['failing'], key]]);
-		trigger = await trigger.restarted({ event: 'syncFailed' });
+		trigger = await trigger.restarted({ event: 'dataStale' });
 		at(40);
 		expect(await trigger.poll()).toEqual([]);
 		at(45);

@@ -262,7 +262,8 @@ async function judgedStep(
 	const learned = from?.judged ?? judge.seed(scope.event, []);
 	// An incident open when an edit restarted the watch is what this judgement compares with:
 	// resolved, changed or left as it is, once.
-	const incident = scope.carried[integration.id];
+	// (Only Health Changed takes it up: for another event it is closed, in pollSyncs.)
+	const incident = scope.event.kind === 'healthChanged' ? scope.carried[integration.id] : undefined;
 	const before = incident === undefined ? learned : { ...learned, ...incident };
 	const { kept, emitted } = judge.judge(scope.event, before, seen(step.finished ?? [], step.state));
 	return {
