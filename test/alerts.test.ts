@@ -16,7 +16,7 @@ import {
 	rowFailureRate,
 	rowFailureRateAtOrAbove,
 } from '../nodes/BrazeCdi/helpers/syncs';
-import { checkedNumber } from '../nodes/BrazeCdi/shared/parameters';
+import { checkedNumber } from '../nodes/BrazeCdi/common/parameters';
 
 const MINUTE = 60_000;
 const rows = (synced: number | string | null, failed: number | string | null): IDataObject => ({

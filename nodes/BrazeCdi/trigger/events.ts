@@ -16,7 +16,7 @@ import {
 	type VolumeDirection,
 	type VolumeOptions,
 } from '../helpers/health';
-import { checkedNumber } from '../shared/parameters';
+import { checkedNumber } from '../common/parameters';
 import { dataStale, type DataStaleEvent } from './dataStale';
 import {
 	HEALTH_CHECKS,

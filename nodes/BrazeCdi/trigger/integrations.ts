@@ -3,7 +3,7 @@ import type { IDataObject, IPollFunctions } from 'n8n-workflow';
 import type { WatchState } from '../helpers/syncWatch';
 import { parseTime } from '../helpers/syncs';
 import { readIntegrations, readSyncs } from '../reader/readSyncs';
-import { checkIntegrationId } from '../shared/parameters';
+import { checkIntegrationId } from '../common/parameters';
 import { integrationList, pollRateLimited } from '../transport';
 import { judgeOf, type TriggerEvent } from './events';
 import type { WatchedIntegration } from './judge';

@@ -2,7 +2,7 @@ import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
 import { DEFAULT_STALE_HOURS, MAX_HISTORY_SIZE } from '../helpers/health';
 import { FAILED_STATUSES } from '../helpers/syncs';
-import { integrationIdLocator, jobStatusOptions } from '../shared/parameters';
+import { integrationIdLocator, jobStatusOptions } from '../common/parameters';
 import { DEFAULT_HEALTH_CHECKS } from './events';
 import { HEALTH_CHECKS, type HealthCheck } from './healthChanged';
 

@@ -1,7 +1,7 @@
 import type { IDataObject, IPollFunctions } from 'n8n-workflow';
 
 import type { WatchState } from '../helpers/syncWatch';
-import { checkIntegrationId } from '../shared/parameters';
+import { checkIntegrationId } from '../common/parameters';
 import { CREDENTIAL_TYPE } from '../transport';
 import type { TriggerEvent } from './events';
 

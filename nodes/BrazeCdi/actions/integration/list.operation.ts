@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { readIntegrations } from '../../reader/readSyncs';
-import { getLimit, getMaxWait, listingOptions, returnAllOrLimit } from '../../shared/parameters';
+import { getLimit, getMaxWait, listingOptions, returnAllOrLimit } from '../../common/parameters';
 
 export const description = updateDisplayOptions(
 	{ show: { resource: ['integration'], operation: ['list'] } },

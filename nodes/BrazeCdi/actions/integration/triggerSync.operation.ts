@@ -8,7 +8,7 @@ import {
 	getIntegrationId,
 	integrationIdLocator,
 	jobStatusOptions,
-} from '../../shared/parameters';
+} from '../../common/parameters';
 import { startSync, waitUnlessStopped } from '../../transport';
 
 /** How far Braze's clock may be behind ours when it records the sync we started. */

@@ -10,7 +10,7 @@ import {
 	integrationIdLocator,
 	listingOptions,
 	syncFilters,
-} from '../../shared/parameters';
+} from '../../common/parameters';
 
 const properties: INodeProperties[] = [integrationIdLocator, syncFilters, listingOptions];
 

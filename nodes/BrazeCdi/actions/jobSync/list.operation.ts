@@ -12,7 +12,7 @@ import {
 	listingOptions,
 	returnAllOrLimit,
 	syncFilters,
-} from '../../shared/parameters';
+} from '../../common/parameters';
 
 const properties: INodeProperties[] = [
 	integrationIdLocator,

@@ -15,7 +15,7 @@ import {
 	getWindow,
 	integrationIdLocator,
 	listingOptions,
-} from '../../shared/parameters';
+} from '../../common/parameters';
 
 const properties: INodeProperties[] = [
 	{
