@@ -92,9 +92,46 @@ describe.each(files)('%s', (file) => {
 		expect(last.length).toBeGreaterThan(0);
 		for (const node of [...withCredentials, ...last]) expect(text).toContain(mention(node));
 		expect(text).toMatch(/credential/);
+		// An AI agent's tool leaves the integration to the model ($fromAI): nothing to set.
 		const picksIntegration = nodes.some(
-			(node) => node.parameters.integrationId !== undefined && !node.parameters.allIntegrations,
+			(node) =>
+				node.parameters.integrationId !== undefined &&
+				!node.parameters.allIntegrations &&
+				!/\$fromAI\(/.test(JSON.stringify(node.parameters.integrationId)),
 		);
 		if (picksIntegration) expect(text).toMatch(/\*\*integration\*\*/);
 	});
+	// n8n gives the polls of one workflow one expression sandbox, freed when a poll ends: of
+	// two triggers polling at once, one fails.
+	test('its triggers never poll in the same minute', () => {
+		const minutes = nodes
+			.filter((node) => node.parameters.pollTimes !== undefined)
+			.map((node) => node.parameters.pollTimes.item.flatMap(pollMinutes));
+		const all = minutes.flat();
+		expect(new Set(all).size).toBe(all.length);
+	});
 });
+
+/**
+ * The minutes of the hour a poll time fires in: Every X Minutes, or the minute field of a Custom
+ * cron (a range with a step, every minute with a step, or one minute). The examples use no other.
+ */
+function pollMinutes(item: Record<string, any>): number[] {
+	const every = (first: number, last: number, step: number) =>
+		Array.from(
+			{ length: Math.floor((last - first) / step) + 1 },
+			(_, index) => first + index * step,
+		);
+	if (item.mode === 'everyX' && item.unit === 'minutes') return every(0, 59, item.value);
+	if (item.mode === 'custom') {
+		const fields = String(item.cronExpression).trim().split(/\s+/);
+		const minute = fields.length === 6 ? fields[1] : fields[0];
+		const [, range, step = '1'] = /^(\*|\d+(?:-\d+)?)(?:\/(\d+))?$/.exec(minute) ?? [];
+		if (range === '*') return every(0, 59, Number(step));
+		if (range !== undefined) {
+			const [first, last = minute.includes('/') ? 59 : first] = range.split('-').map(Number);
+			return every(first, last, Number(step));
+		}
+	}
+	throw new Error(`A poll time this test cannot place: ${JSON.stringify(item)}`);
+}

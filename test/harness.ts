@@ -40,6 +40,8 @@ import path from 'node:path';
 
 export const PACKAGE_DIR = path.resolve(__dirname, '..');
 export const NODE_TYPE = 'n8n-nodes-braze-cdi.brazeCdi';
+/** The node as an AI agent's tool: n8n's `…Tool` variant of the type. */
+export const TOOL_TYPE = `${NODE_TYPE}Tool`;
 export const CREDENTIAL_TYPE = 'brazeCdiApi';
 export const API_KEY = 'test-key-7f3a9c2e-5b1d-4e8f-a6c0-d2b4e6f8a1c3';
 export const ENDPOINT = 'https://rest.iad-01.braze.com';
@@ -172,10 +174,24 @@ class TestCredentialsHelper extends ICredentialsHelper {
 	}
 }
 
+/**
+ * The node type as n8n makes its tool variant, for what depends on it (`@tool` parameters, the
+ * node's own checks): the same node, its description named `…Tool`.
+ */
+export function asToolType(nodeType: INodeType): INodeType {
+	return Object.create(nodeType, {
+		description: {
+			value: { ...nodeType.description, name: `${nodeType.description.name}Tool` },
+		},
+	}) as INodeType;
+}
+
 async function engineParts(credentials: ICredentialDataDecryptedObject | undefined) {
 	const loader = await loadPackage();
+	const brazeType = loader.getNode('brazeCdi').type as INodeType;
 	const nodeTypes = new TestNodeTypes({
-		[NODE_TYPE]: loader.getNode('brazeCdi').type,
+		[NODE_TYPE]: brazeType,
+		[TOOL_TYPE]: asToolType(brazeType),
 		'test.start': startNodeType,
 	});
 	const credentialsHelper = new TestCredentialsHelper(
@@ -223,6 +239,8 @@ export interface RunOptions {
 	timezone?: string;
 	/** Cancels the execution when this settles, as n8n's Stop button and execution timeout do. */
 	cancelWhen?: Promise<unknown>;
+	/** Runs the node as an AI agent's tool (its `…Tool` type). */
+	asTool?: boolean;
 }
 
 interface RunResult {
@@ -250,7 +268,7 @@ export async function runBrazeNode(options: RunOptions): Promise<RunResult> {
 		{
 			id: 'braze',
 			name: BRAZE_NODE,
-			type: NODE_TYPE,
+			type: options.asTool ? TOOL_TYPE : NODE_TYPE,
 			typeVersion: 1,
 			position: [200, 0],
 			parameters: options.parameters as INode['parameters'],

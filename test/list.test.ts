@@ -1,14 +1,15 @@
 import { API_KEY, runBrazeNode } from './harness';
-import { expectNoKeyIn, INTEGRATION_ID, listParameters, makeSyncs, serveHistory } from './fixtures';
+import {
+	expectNoKeyIn,
+	INTEGRATION_ID,
+	listParameters,
+	makeSyncs,
+	serveHistory,
+	syncItem as asItem,
+} from './fixtures';
 
 const json = (result: Awaited<ReturnType<typeof runBrazeNode>>) =>
 	result.items.map((item) => item.json);
-/** What the node should emit for an API sync: its fields unchanged, plus two of ours. */
-const asItem = (sync: Record<string, unknown>) => ({
-	...sync,
-	integration_id: INTEGRATION_ID,
-	duration_seconds: sync.sync_finish_time ? 90.5 : null,
-});
 
 describe('List Job Sync Status, return all', () => {
 	test.each([
@@ -277,6 +278,25 @@ describe('List Job Sync Status, filters', () => {
 		);
 		expect(history.requests).toEqual([]);
 	});
+
+	test.each([['failed'], ['error, failed'], [['success', 'Error']]])(
+		'refuses a status Braze does not have (%j), naming the filter and the statuses, before any request',
+		async (status) => {
+			const history = serveHistory(syncs);
+
+			const result = await runBrazeNode({
+				parameters: listParameters({ returnAll: true, filters: { status } }),
+			});
+
+			expect(result.error?.message).toMatch(
+				/^Filters → Status: "(failed|Error)" is not a status of a Braze sync$/,
+			);
+			expect(result.error?.description).toBe(
+				'Use one or more of running, success, partial, error, config_error (comma-separated in an expression).',
+			);
+			expect(history.requests).toEqual([]);
+		},
+	);
 
 	test('refuses a window that ends before it starts', async () => {
 		const result = await runBrazeNode({

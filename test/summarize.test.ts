@@ -5,7 +5,7 @@ import type { Simulator } from '../simulator';
 import { makeSyncs, startSimulator } from '../simulator';
 import { reportHtml, reportText } from '../nodes/BrazeCdi/helpers/report';
 import { summarizeSyncs } from '../nodes/BrazeCdi/helpers/summary';
-import { API_KEY, runBrazeNode } from './harness';
+import { API_KEY, ENDPOINT, runBrazeNode } from './harness';
 
 const HOUR = 3_600_000;
 const NEWEST = Date.parse('2026-03-25T12:00:00.000Z');
@@ -566,5 +566,58 @@ describe('Summarize (in the engine)', () => {
 				expect(item.json).not.toHaveProperty('integrations');
 			}
 		});
+	});
+});
+
+describe('Summarize: Max Rate-Limit Wait bounds all its reads together', () => {
+	/** Each integration's first request is refused for 0.6 s, then answered. */
+	function refusedOnce(ids: string[]) {
+		const api = nock(ENDPOINT)
+			.get('/cdi/integrations')
+			.reply(200, {
+				results: ids.map((id) => ({ integration_id: id, integration_name: id })),
+				message: 'success',
+			});
+		for (const id of ids) {
+			api
+				.get(`/cdi/integrations/${id}/job_sync_status`)
+				.reply(429, { message: 'Too Many Requests' }, { 'retry-after': '0.6' })
+				.get(`/cdi/integrations/${id}/job_sync_status`)
+				.reply(200, { results: [], message: 'success' });
+		}
+		return api;
+	}
+	const summarizeAll = (maxWait: number) =>
+		runBrazeNode({
+			parameters: {
+				resource: 'jobSync',
+				operation: 'summarize',
+				allIntegrations: true,
+				startedAfter: '2026-03-24T00:00:00Z',
+				startedBefore: '2026-03-25T00:00:00Z',
+				options: { maxWait },
+			},
+		});
+
+	test('each wait fits in 1 s, but not the two together: it fails before the second', async () => {
+		const api = refusedOnce(['a', 'b']);
+
+		const result = await summarizeAll(1);
+
+		expect(result.error?.message).toBe(
+			"Braze's rate limit would make this wait longer than Max Rate-Limit Wait (1 s)",
+		);
+		// b was refused, and not asked again.
+		expect(api.pendingMocks()).toEqual([`GET ${ENDPOINT}:443/cdi/integrations/b/job_sync_status`]);
+	});
+
+	test('with room for both waits, every integration is reported', async () => {
+		const api = refusedOnce(['a', 'b']);
+
+		const result = await summarizeAll(2);
+
+		expect(result.error).toBeUndefined();
+		expect(result.items.map((item) => item.json.integration_id)).toEqual(['a', 'b']);
+		expect(api.isDone()).toBe(true);
 	});
 });

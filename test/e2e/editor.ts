@@ -31,11 +31,15 @@ export async function editorSession(base: string, version: string) {
 		return (JSON.parse(text) as { data: any }).data;
 	};
 	return {
+		/** The logged-in owner's cookie, for what n8n guards with it (a chat's n8n user auth). */
+		cookie,
 		/** Changes the parameters of a workflow's node, saves it and publishes it. */
 		async editParameters(
 			workflowId: string,
 			nodeName: string,
 			parameters: Record<string, unknown>,
+			/** Called just before the save (1.x re-activates on save, 2.x on the publish after it). */
+			beforeSave?: () => void,
 		) {
 			const workflow = await api('GET', `/workflows/${workflowId}`);
 			const node = workflow.nodes.find(
@@ -43,6 +47,7 @@ export async function editorSession(base: string, version: string) {
 			);
 			if (!node) throw new Error(`Workflow ${workflowId} has no node "${nodeName}"`);
 			node.parameters = { ...node.parameters, ...parameters };
+			beforeSave?.();
 			const saved = await api('PATCH', `/workflows/${workflowId}`, {
 				nodes: workflow.nodes,
 				connections: workflow.connections,

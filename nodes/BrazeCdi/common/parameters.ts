@@ -2,6 +2,7 @@ import type { IExecuteFunctions, INode, INodeProperties, IPollFunctions } from '
 import { NodeOperationError, tryToParseDateTime } from 'n8n-workflow';
 
 import type { SyncFilters } from '../helpers/syncs';
+import { JOB_STATUSES } from '../helpers/syncs';
 import { DEFAULT_MAX_WAIT_SECONDS } from '../transport';
 
 const WHERE_TO_FIND_THE_ID =
@@ -53,6 +54,25 @@ export const integrationIdLocator: INodeProperties = {
 		},
 	],
 };
+
+/**
+ * What an AI agent is told about an operation used as a tool: what it returns and when to use
+ * it. Shown only on the tool (`@tool`). With a `toolDescription` of its own, n8n adds no "Set
+ * Automatically" choice, which would tell the model the operation's short action name alone.
+ * n8n reads it from 1.94 on; before, the model gets the node's general description.
+ */
+export function toolDescription(text: string): INodeProperties {
+	return {
+		displayName: 'Tool Description',
+		name: 'toolDescription',
+		type: 'string',
+		typeOptions: { rows: 4 },
+		default: text,
+		description:
+			'What the AI agent is told this tool returns and when to use it. The default suits most agents.',
+		displayOptions: { show: { '@tool': [true] } },
+	};
+}
 
 /** The statuses Braze documents for a sync. */
 export const jobStatusOptions = [
@@ -233,6 +253,19 @@ export function getSyncFilters(this: IExecuteFunctions, itemIndex: number): Sync
 	)
 		.map((status) => status.trim())
 		.filter((status) => status !== '');
+	// A status Braze does not have would match nothing, after reading the whole history.
+	const known: readonly string[] = JOB_STATUSES;
+	const unknown = statuses.find((status) => !known.includes(status));
+	if (unknown !== undefined) {
+		throw new NodeOperationError(
+			this.getNode(),
+			`Filters → Status: "${unknown}" is not a status of a Braze sync`,
+			{
+				itemIndex,
+				description: `Use one or more of ${known.join(', ')} (comma-separated in an expression).`,
+			},
+		);
+	}
 
 	return { statuses, ...getWindow.call(this, itemIndex, filters, 'Filters → ') };
 }

@@ -1,7 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { NewestFirstWatch } from '../helpers/syncs';
-import type { BrazeContext } from '../transport';
+import type { BrazeContext, RateLimitWaits } from '../transport';
 import { integrationList, jobSyncStatus, PAGE_SIZE, readListing } from '../transport';
 
 /** What to read of an integration's sync history, and when the answer is known. */
@@ -21,6 +21,8 @@ interface SyncQuery {
 	firstPageOnly?: boolean;
 	/** Options → Max Rate-Limit Wait, in seconds. */
 	maxWaitSeconds?: number;
+	/** The waiting it bounds, when shared with other reads of one answer. */
+	waits?: RateLimitWaits;
 	/** Epoch ms by which reading must end (a trigger poll's budget); see `cutShort`. */
 	deadline?: number;
 }
@@ -48,6 +50,7 @@ export async function readIntegrations(
 		onePage?: boolean;
 		cursor?: string;
 		maxWaitSeconds?: number;
+		waits?: RateLimitWaits;
 		deadline?: number;
 	} = {},
 ): Promise<{
@@ -95,6 +98,7 @@ export async function readSyncs(
 	const { cutShort } = await readListing.call(this, itemIndex, {
 		...jobSyncStatus(integrationId),
 		maxWaitSeconds: query.maxWaitSeconds,
+		waits: query.waits,
 		deadline: query.deadline,
 		pages: firstPageOnly ? 1 : pagesLeft(),
 		onPage: (results) => {

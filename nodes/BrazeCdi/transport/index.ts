@@ -61,6 +61,8 @@ interface ListingRequest extends Endpoint {
 	cursor?: string;
 	/** How long rate-limit waits may add up to before the listing fails instead (default 300). */
 	maxWaitSeconds?: number;
+	/** Rate-limit waiting that `maxWaitSeconds` bounds, when shared with other listings. */
+	waits?: RateLimitWaits;
 	/**
 	 * Epoch ms by which reading must end (a trigger poll's budget): no page is requested and no
 	 * rate-limit wait lasts past it; the listing then ends early with `cutShort`.
@@ -71,6 +73,15 @@ interface ListingRequest extends Endpoint {
 	 * needed: 1 to decide again after the next page, Infinity for every page left.
 	 */
 	onPage: (results: IDataObject[]) => 'done' | number;
+}
+
+/**
+ * The rate-limit waiting one answer has done. An answer that reads several listings (Summarize,
+ * one per integration) shares one, so that Max Rate-Limit Wait bounds their waiting together, as
+ * its description says; a listing given none counts its own.
+ */
+export interface RateLimitWaits {
+	waitedMs: number;
 }
 
 /** The contexts that talk to Braze: node executions, parameter list searches, trigger polls. */
@@ -138,13 +149,14 @@ export async function readListing(
 		cursor: startCursor,
 		onPage,
 		maxWaitSeconds = DEFAULT_MAX_WAIT_SECONDS,
+		waits = { waitedMs: 0 },
 		deadline,
 		...endpoint
 	}: ListingRequest,
 ): Promise<{ nextCursor?: string; cutShort?: { limitedUntil?: number } }> {
 	const { baseUrl, fail } = await connect.call(this, itemIndex);
 	const url = `${baseUrl}${endpoint.path}`;
-	const pace = new Pacing(this, itemIndex, endpoint, maxWaitSeconds, fail, deadline);
+	const pace = new Pacing(this, itemIndex, endpoint, maxWaitSeconds, waits, fail, deadline);
 
 	const cursorsRequested = new Set<string>(startCursor === undefined ? [] : [startCursor]);
 	let cursor = startCursor;
@@ -247,8 +259,6 @@ class Pacing {
 
 	private resetAt?: number;
 
-	private waitedMs = 0;
-
 	private failures = 0;
 
 	private pagesRead = 0;
@@ -263,6 +273,7 @@ class Pacing {
 		private readonly itemIndex: number,
 		private readonly endpoint: Endpoint,
 		private readonly maxWaitSeconds: number,
+		private readonly waits: RateLimitWaits,
 		private readonly fail: Fail,
 		private readonly deadline?: number,
 	) {}
@@ -344,7 +355,7 @@ class Pacing {
 				{ cause: 'rate-limited', resetsAtEpochMs: Date.now() + wait },
 			);
 		}
-		if (this.waitedMs + wait > this.maxWaitSeconds * 1000) {
+		if (this.waits.waitedMs + wait > this.maxWaitSeconds * 1000) {
 			this.fail(
 				`Braze's rate limit would make this wait longer than Max Rate-Limit Wait (${this.maxWaitSeconds} s)`,
 				`${this.pagesRead} pages (${this.resultsRead} results) were read before stopping; the limit of ${this.endpoint.perMinute} requests a minute is shared by every client of the workspace. Raise Options → Max Rate-Limit Wait, read fewer pages, or run when the workspace is quieter.`,
@@ -352,7 +363,7 @@ class Pacing {
 				{ cause: 'rate-limited', resetsAtEpochMs: Date.now() + wait },
 			);
 		}
-		this.waitedMs += wait;
+		this.waits.waitedMs += wait;
 		await waitUnlessStopped.call(this.context, wait, 'Braze', this.itemIndex);
 		return true;
 	}
@@ -550,7 +561,25 @@ function httpFailure(
 	);
 }
 
+/**
+ * n8n's VM expression engine (the default of 1.123 and 2.41) keeps one sandbox per workflow for
+ * its polls, and frees it when a poll ends (2.41: any poll; 1.123: the one that took it): when two
+ * triggers of one workflow poll at once, the other's next expression fails with this. Here at a
+ * request (the credential's header, the paging); a trigger parameter given as an expression fails
+ * the same way at reading, with n8n's own message.
+ */
+const SANDBOX_TAKEN = /No bridge acquired for this context/;
+
 function networkFailure(error: unknown, baseUrl: string, fail: Fail): never {
+	const message = String((error as { message?: unknown }).message ?? error);
+	if (SANDBOX_TAKEN.test(message)) {
+		fail(
+			"n8n's expression sandbox was taken from this poll by another trigger of the workflow",
+			`n8n shares one sandbox between the triggers of a workflow, and frees it when a poll ends: two triggers polled at once (n8n: "${message}"). Nothing was lost: the next poll goes on from where this one started. Give this workflow's triggers poll times that do not coincide (a Custom cron a few minutes apart), or put them in separate workflows.`,
+			undefined,
+			CONFIGURATION_INVALID,
+		);
+	}
 	const code = errorCode(error);
 	// The code goes in the description: n8n replaces a message naming one with its own text.
 	if (/TIMEDOUT|ECONNABORTED/.test(code)) {
@@ -575,10 +604,7 @@ function networkFailure(error: unknown, baseUrl: string, fail: Fail): never {
 			isTransient(error) ? TEMPORARILY_UNAVAILABLE : undefined,
 		);
 	}
-	return fail(
-		`Request to Braze failed: ${String((error as { message?: unknown }).message ?? error)}`,
-		`While requesting ${baseUrl}.`,
-	);
+	return fail(`Request to Braze failed: ${message}`, `While requesting ${baseUrl}.`);
 }
 
 /**

@@ -8,6 +8,7 @@ import {
 	getIntegrationId,
 	integrationIdLocator,
 	jobStatusOptions,
+	toolDescription,
 } from '../../common/parameters';
 import { startSync, waitUnlessStopped } from '../../transport';
 
@@ -18,6 +19,9 @@ const CLOCK_SKEW_MS = 60_000;
 const FAIL_ON_STATUS_DEFAULT = ['error', 'config_error'];
 
 const properties: INodeProperties[] = [
+	toolDescription(
+		'Starts a sync of one Braze Cloud Data Ingestion integration now, given its integration_id. An action with side effects: Braze reads the warehouse and updates user profiles, and allows 20 starts a minute. Use it only when the user asks to run a sync. Returns integration_id, message and triggered_at once Braze accepts; when the tool waits for completion, the finished sync instead.',
+	),
 	integrationIdLocator,
 	{
 		displayName: 'Wait for Completion',

@@ -10,9 +10,17 @@ import {
 	integrationIdLocator,
 	listingOptions,
 	syncFilters,
+	toolDescription,
 } from '../../common/parameters';
 
-const properties: INodeProperties[] = [integrationIdLocator, syncFilters, listingOptions];
+const properties: INodeProperties[] = [
+	toolDescription(
+		'Gets the most recent sync of one Braze Cloud Data Ingestion integration, given its integration_id (with a status filter on the tool, the most recent in those statuses): job_status (success, partial, error, config_error or running), sync_start_time, sync_finish_time, rows_synced, rows_failed_with_errors and duration_seconds. Use it to answer whether the last sync worked, or when one last succeeded. Returns an empty list when no sync matches.',
+	),
+	integrationIdLocator,
+	syncFilters,
+	listingOptions,
+];
 
 export const description = updateDisplayOptions(
 	{ show: { resource: ['jobSync'], operation: ['getLatest'] } },

@@ -2,6 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { matchesFilters, withSyncFields } from '../../helpers/syncs';
+import { runsAsTool } from '../../helpers/tool';
 import { readSyncs } from '../../reader/readSyncs';
 import {
 	getIntegrationId,
@@ -12,9 +13,13 @@ import {
 	listingOptions,
 	returnAllOrLimit,
 	syncFilters,
+	toolDescription,
 } from '../../common/parameters';
 
 const properties: INodeProperties[] = [
+	toolDescription(
+		"Lists the syncs of one Braze Cloud Data Ingestion integration, given its integration_id, newest first: at most a limit, optionally only some statuses and only syncs started in a window. Returns { syncs, more }: each sync with job_status, sync_start_time, sync_finish_time, rows_synced, rows_failed_with_errors and duration_seconds; more is true when further syncs match than were returned: to see older ones, ask again with Started Before set to the oldest sync_start_time returned. Use it for a sync history; to judge an integration's health, use the summary tool.",
+	),
 	integrationIdLocator,
 	...returnAllOrLimit,
 	syncFilters,
@@ -29,6 +34,9 @@ export const description = updateDisplayOptions(
 /**
  * Up to Limit syncs matching the filters, in Braze's order, reading only the pages needed: with
  * Started After, the listing stops at the first page reaching back before it.
+ *
+ * As an AI agent's tool, the answer is one object, `{ syncs, more }`, so that the model learns
+ * when the limit left syncs out; it then reads one sync past the limit to know.
  */
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject[]> {
 	const integrationId = getIntegrationId.call(this, itemIndex);
@@ -36,12 +44,14 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 	const limit = this.getNodeParameter('returnAll', itemIndex)
 		? Infinity
 		: getLimit.call(this, itemIndex);
+	const asTool = runsAsTool(this.getNode());
 	const { syncs } = await readSyncs.call(this, itemIndex, integrationId, {
 		keep: (sync) => matchesFilters(sync, filters),
-		limit,
+		limit: asTool ? limit + 1 : limit,
 		startedAfter: filters.startedAfter,
 		maxWaitSeconds: getMaxWait.call(this, itemIndex),
 	});
 	// The syncs were parsed for this listing alone, so they become the items themselves.
-	return syncs.slice(0, limit).map((sync) => withSyncFields(sync, integrationId));
+	const items = syncs.slice(0, limit).map((sync) => withSyncFields(sync, integrationId));
+	return asTool ? [{ syncs: items, more: syncs.length > limit }] : items;
 }

@@ -7,7 +7,9 @@ import { reportHtml, reportText } from '../../helpers/report';
 import type { HealthLimits } from '../../helpers/summary';
 import { DEFAULT_HEALTH_LIMITS, summarizeSyncs } from '../../helpers/summary';
 import { matchesFilters } from '../../helpers/syncs';
+import { runsAsTool } from '../../helpers/tool';
 import { readIntegrations, readSyncs } from '../../reader/readSyncs';
+import type { RateLimitWaits } from '../../transport';
 import {
 	checkedNumber,
 	getIntegrationId,
@@ -15,9 +17,13 @@ import {
 	getWindow,
 	integrationIdLocator,
 	listingOptions,
+	toolDescription,
 } from '../../common/parameters';
 
 const properties: INodeProperties[] = [
+	toolDescription(
+		"Reports on the syncs of Braze Cloud Data Ingestion integrations over a time window (one integration, or all of them): counts by status, rows synced and failed, failure rate, durations, data age, and health (healthy, degraded or unhealthy, with the reasons in words). With the report on, report_text is a ready summary to answer 'how are my syncs?'. It reads every sync in the window, so it costs more requests than the other tools.",
+	),
 	{
 		displayName: 'All Integrations',
 		name: 'allIntegrations',
@@ -92,6 +98,8 @@ export const description = updateDisplayOptions(
 /**
  * One item of figures per integration over the window, or one item for all with `combine`; with
  * `report`, the report of those figures beside them. Only the pages the window needs are read.
+ * An AI agent's tool gets the text report without the HTML: a model cannot show the one, and
+ * would spend its context on it.
  */
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject[]> {
 	const window = getWindow.call(this, itemIndex, {
@@ -99,12 +107,14 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		startedBefore: this.getNodeParameter('startedBefore', itemIndex, ''),
 	});
 	const maxWaitSeconds = getMaxWait.call(this, itemIndex);
+	// Max Rate-Limit Wait bounds the waiting of all this item's reads together.
+	const waits: RateLimitWaits = { waitedMs: 0 };
 	const limits = getHealthLimits.call(this, itemIndex);
 	// The leading fields of each item: which integration, and with All Integrations its contact
 	// emails as Braze gives them, so that a report per integration can go to its owners.
 	const integrations: Array<{ integration_id: string } & IDataObject> = [];
 	if (this.getNodeParameter('allIntegrations', itemIndex, false)) {
-		const listed = await readIntegrations.call(this, itemIndex, { maxWaitSeconds });
+		const listed = await readIntegrations.call(this, itemIndex, { maxWaitSeconds, waits });
 		for (const integration of listed.integrations) {
 			integrations.push({
 				integration_id: String(integration.integration_id),
@@ -126,6 +136,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 			keep: (sync) => matchesFilters(sync, { statuses: [], ...window }),
 			startedAfter: window.startedAfter,
 			maxWaitSeconds,
+			waits,
 		});
 		const figures = {
 			...integration,
@@ -142,12 +153,13 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		combine?: boolean;
 	};
 	const timeZone = this.getTimezone();
+	const html = !runsAsTool(this.getNode());
 	const withReport = (json: IDataObject, of: ReportEntry[]): IDataObject =>
 		report
 			? {
 					...json,
 					report_text: reportText(of, timeZone, limits),
-					report_html: reportHtml(of, timeZone, limits),
+					...(html ? { report_html: reportHtml(of, timeZone, limits) } : {}),
 				}
 			: json;
 	if (combine)
