@@ -11,7 +11,7 @@ import type { IDataObject } from 'n8n-workflow';
 import type { Simulator } from '../simulator';
 import { makeSyncs, startSimulator } from '../simulator';
 import { BASE, HOUR } from './triggerHistory';
-import { API_KEY, createTrigger } from './harness';
+import { API_KEY, createTrigger, ENDPOINT } from './harness';
 
 let sim: Simulator;
 beforeAll(() => nock.enableNetConnect('127.0.0.1'));
@@ -234,6 +234,75 @@ describe('with durable poll cursors, n8n discards the activation poll state', ()
 		expect(await scheduled.poll('trigger', SCHEDULED)).toEqual([]);
 	}, 60_000);
 
+	describe('n8n runs the first scheduled poll while it still activates the workflow', () => {
+		/**
+		 * The activation poll reads, a sync finishes, and the scheduled poll reads the workflow as
+		 * it was before n8n saved the activation: it starts the watch itself. Answers the saved
+		 * workflow that n8n hands the poll after: the activation's, the node's state the scheduled
+		 * poll's (its cursor).
+		 */
+		async function raced(parameters: IDataObject): Promise<IDataObject> {
+			const activation = await createTrigger(parameters, credentials());
+			const scheduled = await createTrigger(parameters, credentials());
+			await activation.poll();
+			sim.addSyncs('int-a', [finished('error', 1)]);
+			expect(await scheduled.poll('trigger', SCHEDULED)).toEqual([]);
+			return { ...activation.saved(), [NODE]: scheduled.saved()[NODE] };
+		}
+
+		test.each([
+			['one integration', failedOnA],
+			['all integrations', { ...failedOnA, watch: 'allIntegrations' }],
+		])(
+			'%s: the poll after goes on from the activation, which began first: the sync is emitted, once',
+			async (_case, parameters) => {
+				const after = await createTrigger(parameters, credentials(), await raced(parameters));
+				expect(starts(await after.poll('trigger', SCHEDULED))).toEqual([`int-a ${at(1)}`]);
+				sim.addSyncs('int-a', [finished('partial', 2), finished('error', 3)]);
+				expect(starts(await after.poll('trigger', SCHEDULED))).toEqual([`int-a ${at(3)}`]);
+				expect(await after.poll('trigger', SCHEDULED)).toEqual([]);
+			},
+		);
+
+		test('once a poll went on from the scheduled start, an activation start saved later is not taken', async () => {
+			const saved = await raced(failedOnA);
+			const { brazeCdiWatchStarts, ...global } = saved.global as IDataObject;
+			// n8n saved the activation only after the poll after the scheduled start, which emitted.
+			const after = await createTrigger(failedOnA, credentials(), { ...saved, global });
+			sim.addSyncs('int-a', [finished('error', 2)]);
+			expect(starts(await after.poll('trigger', SCHEDULED))).toEqual([`int-a ${at(2)}`]);
+			const later = await createTrigger(failedOnA, credentials(), {
+				...after.saved(),
+				global: { ...global, brazeCdiWatchStarts },
+			});
+			expect(await later.poll('trigger', SCHEDULED)).toEqual([]);
+		});
+
+		test('a scheduled start that began before the activation is kept', async () => {
+			const scheduled = await createTrigger(failedOnA, credentials());
+			const activation = await createTrigger(failedOnA, credentials());
+			expect(await scheduled.poll('trigger', SCHEDULED)).toEqual([]);
+			sim.addSyncs('int-a', [finished('error', 1)]);
+			await activation.poll();
+			// The activation began after the scheduled start (its recorded time set so: no waiting).
+			const node = scheduled.saved()[NODE] as IDataObject;
+			const saved = activation.saved() as { global: IDataObject };
+			const record = (saved.global.brazeCdiWatchStarts as Record<string, IDataObject>).trigger;
+			record.activatedAt = Number(node.activatedAt) + 1;
+			const after = await createTrigger(failedOnA, credentials(), { ...saved, [NODE]: node });
+			expect(starts(await after.poll('trigger', SCHEDULED))).toEqual([`int-a ${at(1)}`]);
+		});
+
+		test('Integration Health Changed: the incident the sync began is opened by the poll after', async () => {
+			const parameters = { ...failedOnA, event: 'healthChanged', checks: ['failing'] };
+			const after = await createTrigger(parameters, credentials(), await raced(parameters));
+			expect(await after.poll('trigger', SCHEDULED)).toEqual([
+				expect.objectContaining({ integration_id: 'int-a', health: 'unhealthy' }),
+			]);
+			expect(await after.poll('trigger', SCHEDULED)).toEqual([]);
+		});
+	});
+
 	test('the watch started for other settings is not taken', async () => {
 		const activation = await createTrigger(failedOnA, credentials());
 		await activation.poll();
@@ -264,6 +333,53 @@ describe('faults on n8n without the poll scheduler', () => {
 		expect(starts(await trigger.poll())).toEqual([`int-a ${at(1)}`]); // nothing was missed
 		key.apiKey = 'wrong-key-0000';
 		await expect(trigger.poll()).rejects.toThrow('Braze rejected the API key');
+	});
+
+	test("n8n's expression sandbox taken by another trigger's poll: said once, clearly, and a lasting fault after it too; nothing lost", async () => {
+		// Braze here is nock: only nock can fail a request with the error n8n's sandbox
+		// throws at the next expression (the credential's header) once another poll freed it.
+		const history = makeSyncs(3, { newest: BASE });
+		const news = finished('error', 1);
+		const braze = nock(ENDPOINT).get('/cdi/integrations/int-a/job_sync_status');
+		braze.reply(200, { results: history, message: 'success' });
+		const sandboxTaken = () =>
+			nock(ENDPOINT)
+				.get('/cdi/integrations/int-a/job_sync_status')
+				.replyWithError(
+					Object.assign(new Error('No bridge acquired for this context. Call acquire() first.'), {
+						name: 'IsolateError',
+					}),
+				);
+		const trigger = await createTrigger(failedOnA);
+		await trigger.poll();
+
+		sandboxTaken();
+		const error = await trigger.poll().then(
+			() => undefined,
+			(thrown: unknown) => thrown as { message: string; description?: string },
+		);
+		expect(error?.message).toBe(
+			"n8n's expression sandbox was taken from this poll by another trigger of the workflow",
+		);
+		expect(error?.description).toMatch(/poll times that do not coincide/);
+		sandboxTaken();
+		expect(await trigger.poll()).toEqual([]); // the same episode: not told again
+		// Another lasting fault (n8n gives it the same cause): told, then not again either.
+		const accessDenied = () =>
+			nock(ENDPOINT)
+				.get('/cdi/integrations/int-a/job_sync_status')
+				.reply(403, { message: 'Access Denied' });
+		accessDenied();
+		await expect(trigger.poll()).rejects.toThrow('lacks the cdi.integration_job_status permission');
+		accessDenied();
+		expect(await trigger.poll()).toEqual([]);
+
+		nock(ENDPOINT)
+			.get('/cdi/integrations/int-a/job_sync_status')
+			.reply(200, { results: [news, ...history], message: 'success' });
+		expect(starts(await trigger.poll())).toEqual([`int-a ${at(1)}`]);
+		expect(trigger.staticData().fault).toBeUndefined();
+		expect(nock.pendingMocks()).toEqual([]);
 	});
 
 	test('Braze down: nothing until it lasts 15 minutes, then one report; the next poll catches up', async () => {

@@ -1,10 +1,11 @@
 /**
  * `until(what, ms, condition)`: waits for `condition` (checked every 500 ms) up to `ms`, else
- * fails saying what was awaited, with the end of `output()` (the running n8n's).
+ * fails saying what was awaited (`what`, or what it answers then: how far the wait got), with the
+ * end of `output()` (the running n8n's).
  */
 export function waitUntil(output: () => string) {
 	return async function until<T>(
-		what: string,
+		what: string | (() => string),
 		ms: number,
 		condition: () => Promise<T | undefined> | T | undefined,
 	): Promise<T> {
@@ -14,7 +15,7 @@ export function waitUntil(output: () => string) {
 			if (value !== undefined && value !== false) return value;
 			if (Date.now() > deadline) {
 				throw new Error(
-					`Timed out after ${ms / 1000} s waiting for ${what}\n--- n8n:\n${output().slice(-4000)}`,
+					`Timed out after ${ms / 1000} s waiting for ${typeof what === 'string' ? what : what()}\n--- n8n:\n${output().slice(-4000)}`,
 				);
 			}
 			await new Promise((resolve) => setTimeout(resolve, 500));

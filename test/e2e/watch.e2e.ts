@@ -22,7 +22,9 @@
  *   declares its cause, and n8n backs off instead of polling into the rejected key.
  * - incident: the examples "Page on-call when an integration breaks, resolve when it recovers"
  *   (Integration Health Changed, to a stand-in for PagerDuty) and "Alert on failed syncs": one
- *   incident opened and one resolved with the same key, one notification per failed sync.
+ *   incident opened and one resolved with the same key, open across the restart, and resolved
+ *   after an edit of the pager's settings restarts its watch (the integration recovered just
+ *   before it); one notification per failed sync.
  * - silent failures: a sync far below its integration's normal (Rows Synced Unusual), and data
  *   whose watermark stopped (Data Stale), each emitted once.
  */
@@ -35,6 +37,7 @@ import nock from 'nock';
 import type { Simulator, Sync } from '../../simulator';
 import { makeSyncs, startSimulator } from '../../simulator';
 import { createN8n, freePort } from '../../scripts/n8n';
+import { alertsWorkflow, alertsWorkspace, MISSED, RUNNING } from './alertsExample';
 import { editorSession } from './editor';
 import { waitUntil } from './waitUntil';
 import { testOnEveryServer } from './versions';
@@ -102,7 +105,9 @@ async function watchTimeline(version: string, extraEnv: Record<string, string>) 
 	const server = {
 		version,
 		scheduled: extraEnv.N8N_SCHEDULER_POLL_TRIGGERS_ENABLED === 'true',
-		until: waitUntil(() => running?.output() ?? outputs.at(-1)?.() ?? '(n8n not started)'),
+		until: waitUntil(() =>
+			forTimeout(running?.output() ?? outputs.at(-1)?.() ?? '(n8n not started)'),
+		),
 		base: () => base,
 		output: () => outputs.map((output) => output()).join('\n'),
 	} as Server;
@@ -134,11 +139,11 @@ async function watchTimeline(version: string, extraEnv: Record<string, string>) 
 		for (const workflow of workflows) await server.n8n.activate(String(workflow.id));
 
 		await start();
-		await together(scenarios.map((scenario) => scenario.beforeRestart()));
+		await together(scenarios.map((scenario) => withRequests(scenario, scenario.beforeRestart())));
 		await stop();
 		for (const scenario of scenarios) await scenario.whileDown?.();
 		await start();
-		await together(scenarios.map((scenario) => scenario.afterRestart()));
+		await together(scenarios.map((scenario) => withRequests(scenario, scenario.afterRestart())));
 		await stop();
 		for (const scenario of scenarios) await scenario.check();
 		await noKeyAnywhere(server, scenarios);
@@ -166,6 +171,47 @@ async function noKeyAnywhere(server: Server, scenarios: Scenario[]) {
 	for (const key of keys) {
 		expect(server.output()).not.toContain(key);
 		for (const executions of recorded) expect(executions).not.toContain(key);
+	}
+}
+
+/**
+ * What a wait that timed out shows of n8n (waitUntil keeps the last 4000 characters): the end of
+ * its log, then its warnings and errors since it started, each cut short (a workflow that failed
+ * to activate is told long before the wait ends).
+ */
+function forTimeout(output: string) {
+	const troubles = output
+		.split('\n')
+		.filter((line) => /"level":"(warn|error)"/.test(line))
+		.map((line) => line.slice(0, 240))
+		.join('\n')
+		.slice(-1600);
+	return `${output.slice(-2300)}\n--- its warnings and errors:\n${troubles}`;
+}
+
+/**
+ * A scenario's step that fails says what its simulator received, each request's time, key and
+ * answer: whether the polls came, and what they read (the key shown by its name only).
+ */
+async function withRequests(scenario: Scenario, step: Promise<void>) {
+	try {
+		await step;
+	} catch (error) {
+		const names = new Map(
+			scenario.credentials.map((credential) => [
+				`Bearer ${String((credential.data as Item).apiKey)}`,
+				String(credential.name),
+			]),
+		);
+		const log = scenario.sim.requests
+			.map(
+				(request) =>
+					`${new Date(request.time).toISOString()} ${names.get(String(request.headers.authorization)) ?? '(another key)'} ${request.method} ${request.path}${request.query.cursor === undefined ? '' : ' (next page)'} → ${request.status}`,
+			)
+			.slice(-60)
+			.join('\n');
+		if (error instanceof Error) error.message += `\n--- its simulator's last requests:\n${log}`;
+		throw error;
 	}
 }
 
@@ -345,17 +391,30 @@ async function restartScenario(server: Server): Promise<Scenario> {
 			const first = newer(12);
 			sim.addSyncs('int-one', [...newer(1, true), ...first]);
 			sim.addSyncs('int-fail', newer(8));
+			// Before the edit, `edited` emits int-one's failed syncs: those it has not emitted when it
+			// is switched to all integrations are history to the new watch. (On a busy machine its
+			// poll could come after the others', and the edit before it.)
+			const firstEmits: Record<(typeof WORKFLOWS)[number], number> = {
+				'finished-one': 15,
+				'failed-one': 8,
+				'finished-all': 26,
+				edited: since('int-one').filter(failed).length,
+			};
+			/** Each workflow's items at the last check that read it. */
+			const soFar: Partial<Record<(typeof WORKFLOWS)[number], number>> = {};
 			await until(
-				'the first emitting polls',
+				() =>
+					`the first emitting polls (items so far ${JSON.stringify(soFar)}, needed ${JSON.stringify(firstEmits)})`,
 				5 * MINUTE,
-				async () =>
-					(await emitted(server, 'finished-one')).length >= 15 &&
-					(await emitted(server, 'failed-one')).length >= 8 &&
-					(await emitted(server, 'finished-all')).length >= 26 &&
-					// Before the edit, `edited` emits int-one's failed syncs: those it has not emitted
-					// when it is switched to all integrations are history to the new watch. (On a busy
-					// machine its poll could come after the others', and the edit before it.)
-					(await emitted(server, 'edited')).length >= since('int-one').filter(failed).length,
+				async () => {
+					// One workflow's executions at a time (each read starts a process), until one falls short.
+					for (const id of WORKFLOWS) {
+						const items = (await emitted(server, id)).length;
+						soFar[id] = items;
+						if (items < firstEmits[id]) return false;
+					}
+					return true;
+				},
 			);
 
 			// `edited` is switched to all integrations in the editor, saved and published: the syncs
@@ -467,39 +526,13 @@ async function restartScenario(server: Server): Promise<Scenario> {
  */
 async function alertScenario(server: Server): Promise<Scenario> {
 	const WORKFLOW = 'alerts-e2e'; // n8n 1.x keeps static data only for IDs of 16 characters or fewer
-	const RUNNING = 'When a sync runs too long';
-	const MISSED = 'When a scheduled sync is missed';
 	const NOTIFY = 'Notify (replace with Slack or Email)';
 	/** One key per trigger, so that the simulator's log tells their polls apart. */
 	const KEYS: Record<string, string> = {
 		[RUNNING]: 'e2e-alerts-running-3f9a1c',
 		[MISSED]: 'e2e-alerts-missed-7b2d4e',
 	};
-	const now = Date.now();
-	const sim = await startSimulator({
-		apiKeys: Object.fromEntries(
-			Object.values(KEYS).map((key) => [
-				key,
-				['cdi.integration_job_status', 'cdi.integration_list'],
-			]),
-		),
-		integrations: [
-			{
-				integration_id: 'int-long',
-				integration_name: 'Users from Snowflake',
-				// Running since now: past the 2 min limit a couple of polls after activation.
-				syncs: makeSyncs(4, { newest: now, running: true }),
-			},
-			{
-				integration_id: 'int-missed',
-				integration_name: 'Orders',
-				// Due 30 s ago with a 1 min grace: missed from the first polls on.
-				next_scheduled_run: new Date(now - 30_000).toISOString(),
-				syncs: makeSyncs(3, { newest: now - 60 * MINUTE - 30_000 }),
-			},
-			{ integration_id: 'int-ok', integration_name: 'Events', syncs: makeSyncs(3) },
-		],
-	});
+	const sim = await alertsWorkspace(KEYS);
 	const { until } = server;
 	const longStart = Date.parse(sim.integration('int-long').syncs[0].sync_start_time);
 	/** A trigger's polls so far: each starts with the integration list, first page. */
@@ -525,7 +558,15 @@ async function alertScenario(server: Server): Promise<Scenario> {
 		credentials: [RUNNING, MISSED].map((trigger) =>
 			credential(KEYS[trigger], sim, KEYS[trigger], trigger),
 		),
-		workflows: [alertsWorkflow(WORKFLOW, { RUNNING, MISSED, KEYS })],
+		workflows: [
+			alertsWorkflow(WORKFLOW, {
+				keys: KEYS,
+				// Every minute, 30 s apart, as the example's are minutes apart: n8n can fail one of two
+				// triggers of a workflow that poll at once (one expression sandbox, freed by the first).
+				crons: { [RUNNING]: '0 * * * * *', [MISSED]: '30 * * * * *' },
+				runningMinutes: 2,
+			}),
+		],
 		async beforeRestart() {
 			await until('both alerts', 8 * MINUTE, async () => {
 				const { running, missed } = await recorded();
@@ -579,28 +620,6 @@ async function alertScenario(server: Server): Promise<Scenario> {
 			expect(server.output()).not.toContain(KEYS[RUNNING]);
 		},
 	};
-}
-
-/** The example, polling every minute, each trigger with its own credential, short limits. */
-function alertsWorkflow(
-	id: string,
-	{ RUNNING, MISSED, KEYS }: { RUNNING: string; MISSED: string; KEYS: Record<string, string> },
-) {
-	const workflow = JSON.parse(
-		readFileSync(
-			path.join(__dirname, '..', '..', 'examples', 'alert-on-stuck-or-missed-syncs.json'),
-			'utf8',
-		),
-	);
-	const triggers = workflow.nodes.filter((node: { type: string }) => node.type === TRIGGER_TYPE);
-	expect(triggers.map((node: { name: string }) => node.name).sort()).toEqual([MISSED, RUNNING]);
-	for (const node of triggers) {
-		node.parameters.pollTimes = { item: [{ mode: 'everyMinute' }] };
-		if (node.name === RUNNING) node.parameters.runningMinutes = 2;
-		else node.parameters.graceMinutes = 1;
-		node.credentials = { brazeCdiApi: { id: KEYS[node.name], name: node.name } };
-	}
-	return { ...workflow, id, active: false };
 }
 
 /**
@@ -774,8 +793,10 @@ async function httpSink() {
  * (Integration Health Changed, all integrations, to PagerDuty's Events API, here a local sink)
  * and the example "Alert on failed syncs" (Sync Failed) watch the same integration. It breaks
  * after the activation (a sync fails), stays broken over more polls, a second failed sync and the
- * restart, and recovers (a sync succeeds): one incident opened and one resolved, with one key;
- * one notification per failed sync.
+ * restart, and recovers (a sync succeeds) just before the pager's settings are edited in the
+ * editor: the new watch's first poll finds it healthy, and resolves the incident the watch before
+ * the edit opened. One incident opened and one resolved, with one key; one notification per
+ * failed sync.
  */
 async function incidentScenario(server: Server): Promise<Scenario> {
 	const PAGER = 'pager-e2e';
@@ -818,6 +839,19 @@ async function incidentScenario(server: Server): Promise<Scenario> {
 		const wanted = { pager: pagerPolls() + count, alert: alertPolls() + count };
 		await until(what, (count + 4) * MINUTE, () =>
 			pagerPolls() >= wanted.pager && alertPolls() >= wanted.alert ? true : undefined,
+		);
+	};
+	/** Waits for the pager's next poll to have its answers: reading the list is all it does. */
+	const pagerPollDone = async (what: string) => {
+		const wanted = pagerPolls() + 1;
+		await until(what, 3 * MINUTE, () =>
+			pagerPolls() >= wanted &&
+			sim.requests.every(
+				(request) =>
+					request.headers.authorization !== `Bearer ${KEYS[PAGER]}` || request.status !== null,
+			)
+				? true
+				: undefined,
 		);
 	};
 	const incidents = () => emitted(server, PAGER, HEALTH);
@@ -878,8 +912,23 @@ async function incidentScenario(server: Server): Promise<Scenario> {
 		},
 		async afterRestart() {
 			await morePolls('a poll of the pager and the alert after the restart', 1);
-			// It recovers.
+			// It recovers just before the pager's settings are edited in the editor (Stale left out
+			// of its checks), saved and published: the new watch's first poll finds it healthy. The
+			// incident open before the edit goes with the watch, to be resolved (same key), not lost.
+			// Right after a pager poll, so that the watch before the edit does not see the recovery.
+			await pagerPollDone('a pager poll, the recovery and the edit to follow');
+			const polledBefore = pagerPolls();
 			sim.addSyncs('int-breaks', justFinished('success'));
+			const editor = await editorSession(server.base(), server.version);
+			let polledAtSave = NaN;
+			await editor.editParameters(
+				PAGER,
+				HEALTH,
+				{ checks: ['failing', 'stuck', 'missedSchedule'] },
+				() => (polledAtSave = pagerPolls()),
+			);
+			// The watch before the edit did not poll between the recovery and the save.
+			expect(polledAtSave).toBe(polledBefore);
 			await until('the incident resolved', 5 * MINUTE, async () =>
 				(await incidents()).length >= 2 ? true : undefined,
 			);

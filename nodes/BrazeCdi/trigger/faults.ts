@@ -31,14 +31,16 @@ export function faultEpisode(
 	const cause = (error as { failure?: { cause?: unknown } } | null)?.failure?.cause;
 	if (typeof cause !== 'string') throw error;
 	const now = Date.now();
-	const kind = TRANSIENT_CAUSES.includes(cause) ? 'transient' : cause;
+	const message = error instanceof Error ? error.message : String(error);
+	// A lasting fault is one episode while it says the same: another one after it (a permission
+	// lost after n8n's sandbox was taken, say) is reported too, though n8n gives both one cause.
+	const kind = TRANSIENT_CAUSES.includes(cause) ? 'transient' : `${cause}: ${message}`;
 	const episode = data.fault?.kind === kind ? data.fault : { kind, since: now, reported: false };
 	const due =
 		!episode.reported && (kind !== 'transient' || now - episode.since >= OUTAGE_REPORTED_AFTER_MS);
 	data.fault = { ...episode, reported: episode.reported || due };
 	if (!due) return [];
 	if (kind !== 'transient') throw error;
-	const message = error instanceof Error ? error.message : String(error);
 	throw new NodeOperationError(
 		this.getNode(),
 		`This trigger's polls have failed for ${formatDuration(now - episode.since, 'minutes')} (since ${timeWithZone(episode.since, this.getTimezone())}): ${message}`,

@@ -50,8 +50,10 @@ export async function pollEvent(this: IPollFunctions, event: TriggerEvent): Prom
 		return faultEpisode.call(this, data, error, scheduled);
 	}
 	if (data.fault) delete data.fault;
-	if (outcome.changed || watch !== data || data.settings !== settings)
-		keepWatch.call(this, data, settings, outcome.next, watch === undefined);
+	const starts = watch !== undefined ? false : scheduled ? 'scheduled' : 'unscheduled';
+	// A watch that emitted is kept even when unchanged: no other may replace it (scheduledStart).
+	if (outcome.changed || outcome.emitted.length || watch !== data || data.settings !== settings)
+		keepWatch.call(this, data, settings, outcome.next, starts);
 	return outcome.emitted;
 }
 

@@ -18,6 +18,8 @@ export interface WatchData extends Watch {
 	settings?: string;
 	/** n8n without the poll scheduler: the fault the polls are failing with, since when. */
 	fault?: FaultEpisode;
+	/** A poll n8n's scheduler ran started the watch, and none has kept it since (continuedWatch). */
+	scheduledStart?: boolean;
 }
 
 /** A watch: since when, and what it remembers (the part its event keeps). */
@@ -54,7 +56,7 @@ export interface PollOutcome {
 const WATCH_STARTS = 'brazeCdiWatchStarts';
 
 interface FaultEpisode {
-	/** 'transient' (rate limit, Braze unavailable), or the lasting cause. */
+	/** 'transient' (rate limit, Braze unavailable), or a lasting fault's `cause: message`. */
 	kind: string;
 	since: number;
 	reported: boolean;
@@ -80,9 +82,14 @@ export function watchSettings(this: IPollFunctions, event: TriggerEvent): string
 }
 
 /**
- * The watch this poll goes on from: the node's state when it belongs to these settings; in a
- * poll n8n's scheduler runs, the watch started at activation with these settings (WATCH_STARTS),
- * whose state n8n did not keep; otherwise none, and the watch starts now.
+ * The watch this poll goes on from: the node's state when it belongs to these settings; else, in
+ * a poll n8n's scheduler runs, the watch the activation started with these settings (WATCH_STARTS),
+ * whose state n8n did not keep; else none, and the watch starts now.
+ *
+ * n8n saves WATCH_STARTS once every trigger of the workflow is activated, and may run a scheduled
+ * poll before that, which then starts a watch of its own (scheduledStart). Until a later poll keeps
+ * that watch, the activation's, once saved, is taken instead when it began first: nothing that
+ * finished after the activation poll is taken for history.
  */
 export function continuedWatch(
 	this: IPollFunctions,
@@ -90,8 +97,17 @@ export function continuedWatch(
 	settings: string,
 	scheduled: boolean,
 ): Watch | undefined {
-	if (data.activatedAt !== undefined && (data.settings ?? settings) === settings) return data;
-	if (!scheduled) return undefined;
+	const activation = scheduled ? activationStart.call(this, settings) : undefined;
+	if (data.activatedAt === undefined || (data.settings ?? settings) !== settings) return activation;
+	const activationFirst =
+		data.scheduledStart === true &&
+		activation?.activatedAt !== undefined &&
+		activation.activatedAt <= data.activatedAt;
+	return activationFirst ? activation : data;
+}
+
+/** The watch this node's activation started with these settings, as n8n saved it (WATCH_STARTS). */
+function activationStart(this: IPollFunctions, settings: string): Watch | undefined {
 	const starts = this.getWorkflowStaticData('global')[WATCH_STARTS] as
 		Record<string, Watch & { settings: string }> | undefined;
 	const start = starts?.[this.getNode().id];
@@ -107,7 +123,8 @@ export function keepWatch(
 	data: WatchData,
 	settings: string,
 	next: Watch,
-	starts: boolean,
+	/** Whether the watch started in this poll, and if so in one n8n's scheduler ran. */
+	starts: false | 'scheduled' | 'unscheduled',
 ) {
 	if (data.settings !== settings) data.settings = settings;
 	data.activatedAt = next.activatedAt;
@@ -117,6 +134,8 @@ export function keepWatch(
 	else if ('missedRuns' in data) delete data.missedRuns;
 	if (next.carried !== undefined) data.carried = next.carried;
 	else if ('carried' in data) delete data.carried;
+	if (starts === 'scheduled') data.scheduledStart = true;
+	else if ('scheduledStart' in data) delete data.scheduledStart;
 	if (!starts) return;
 	const global = this.getWorkflowStaticData('global');
 	global[WATCH_STARTS] = {
