@@ -415,12 +415,31 @@ function parseExecution(output) {
 }
 
 /**
+ * `fetch`, for a request to n8n: sent again while n8n refuses it with "Database is not ready!"
+ * (503), for up to a minute. n8n pings its database every 2 s and refuses every REST and webhook
+ * request until a ping answers within 5 s: on a loaded 2-core CI machine one did not, and a test
+ * failed on n8n's refusal, not on anything it checks. n8n refuses before any route runs, so a
+ * request sent again was never handled: nothing is done twice.
+ * @param {string | URL} url
+ * @param {RequestInit} [init] its body, if any, a string (sent again as it is)
+ */
+async function fetchN8n(url, init) {
+	const deadline = Date.now() + 60_000;
+	for (;;) {
+		const response = await fetch(url, init);
+		if (response.status !== 503 || Date.now() > deadline) return response;
+		if (!(await response.clone().text()).includes('Database is not ready')) return response;
+		await new Promise((resolve) => setTimeout(resolve, 250));
+	}
+}
+
+/**
  * Sets up the owner account of the n8n answering at `base` (DEMO_OWNER) unless it has one;
  * answers 'created' or 'existing'.
  */
 async function setUpOwner(base) {
 	for (let attempt = 0; attempt < 30; attempt++) {
-		const response = await fetch(`${base}/rest/owner/setup`, {
+		const response = await fetchN8n(`${base}/rest/owner/setup`, {
 			method: 'POST',
 			headers: { 'content-type': 'application/json' },
 			body: JSON.stringify(DEMO_OWNER),
@@ -468,6 +487,9 @@ async function createN8n({ version, tarball, userFolder, persistent, env: extraE
 		N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'false',
 		N8N_HIDE_USAGE_PAGE: 'true',
 		DB_SQLITE_POOL_SIZE: '1',
+		// n8n 2.x refuses every request for a while when a ping of its database takes over 5 s
+		// (see fetchN8n), which a loaded CI machine caused once; 1.x's 5 s is fixed.
+		DB_PING_TIMEOUT_MS: '30000',
 		...extraEnv,
 	};
 	const cli = (args) => run(node, [bin, ...args], { cwd: home, env });
@@ -764,6 +786,7 @@ module.exports = {
 	run,
 	nodeItems,
 	executionError,
+	fetchN8n,
 	parseExecution,
 	setUpOwner,
 };

@@ -20,7 +20,7 @@ import { reportText } from '../../nodes/BrazeCdi/helpers/report';
 import { DEFAULT_HEALTH_LIMITS, summarizeSyncs } from '../../nodes/BrazeCdi/helpers/summary';
 import type { Simulator, Sync } from '../../simulator';
 import { makeSyncs, startSimulator } from '../../simulator';
-import { createN8n, freePort } from '../../scripts/n8n';
+import { createN8n, fetchN8n, freePort } from '../../scripts/n8n';
 import { startChatModelStub } from './chatModelStub';
 import { editorSession } from './editor';
 import { packedPackage } from './tarball';
@@ -285,13 +285,18 @@ describe.each(E2E_VERSIONS)('n8n %s: the Braze CDI tools for AI', (version) => {
 		base = `http://127.0.0.1:${port}`;
 		server = await n8n.startEditor({ port });
 		// n8n answers its REST API before it has registered the workflows' webhooks: on a loaded
-		// machine a request came too early (404, or 1.x's "n8n is starting up"). Both are there when
+		// machine a request came too early (404, or 1.x's "n8n is starting up"; a 503 says nothing
+		// either, see fetchN8n). Both are there when
 		// they answer otherwise: the chat's page (or its sign-in), the MCP server's refusal of a
 		// caller without the token. Neither runs a tool.
 		const registered = async (url: string, init: RequestInit) => {
-			const response = await fetch(url, { ...init, redirect: 'manual' }).catch(() => undefined);
+			const response = await fetchN8n(url, { ...init, redirect: 'manual' }).catch(() => undefined);
 			const text = (await response?.text()) ?? '';
-			return response !== undefined && response.status !== 404 && !/is starting up/.test(text);
+			return (
+				response !== undefined &&
+				![404, 503].includes(response.status) &&
+				!/is starting up/.test(text)
+			);
 		};
 		await waitUntil(server.output)(
 			"the chat's and the MCP server's webhooks",
@@ -328,7 +333,7 @@ describe.each(E2E_VERSIONS)('n8n %s: the Braze CDI tools for AI', (version) => {
 		const session = await editorSession(base, version);
 		const from = sim.requests.length;
 
-		const response = await fetch(`${base}/webhook/${CHAT_WEBHOOK}/chat`, {
+		const response = await fetchN8n(`${base}/webhook/${CHAT_WEBHOOK}/chat`, {
 			method: 'POST',
 			headers: { 'content-type': 'application/json', cookie: session.cookie },
 			body: JSON.stringify({
@@ -376,7 +381,7 @@ describe.each(E2E_VERSIONS)('n8n %s: the Braze CDI tools for AI', (version) => {
 		const from = sim.requests.length;
 		// Without the token, or with another, n8n refuses the client before any tool runs.
 		for (const authorization of [undefined, 'Bearer not-the-token']) {
-			const refused = await fetch(url, {
+			const refused = await fetchN8n(url, {
 				method: 'POST',
 				headers: {
 					'content-type': 'application/json',
@@ -393,6 +398,7 @@ describe.each(E2E_VERSIONS)('n8n %s: the Braze CDI tools for AI', (version) => {
 		await client.connect(
 			new StreamableHTTPClientTransport(url, {
 				requestInit: { headers: { authorization: `Bearer ${MCP_TOKEN}` } },
+				fetch: fetchN8n,
 			}),
 		);
 		try {

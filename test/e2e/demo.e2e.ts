@@ -21,7 +21,7 @@ import path from 'node:path';
 
 import nock from 'nock';
 
-import { DEMO_OWNER, freePort } from '../../scripts/n8n';
+import { DEMO_OWNER, fetchN8n, freePort } from '../../scripts/n8n';
 import { cacheDir, ROOT } from '../../scripts/setup';
 
 const DEMO = path.join(ROOT, 'scripts', 'demo.js');
@@ -179,7 +179,7 @@ describe('npm run demo -- --editor', () => {
 	afterAll(() => rmSync(cache, { recursive: true, force: true }));
 
 	async function login(base: string): Promise<string> {
-		const response = await fetch(`${base}/rest/login`, {
+		const response = await fetchN8n(`${base}/rest/login`, {
 			method: 'POST',
 			headers: { 'content-type': 'application/json' },
 			body: JSON.stringify({
@@ -196,7 +196,7 @@ describe('npm run demo -- --editor', () => {
 	}
 
 	async function api(base: string, cookie: string, route: string, init: RequestInit = {}) {
-		const response = await fetch(`${base}/rest${route}`, {
+		const response = await fetchN8n(`${base}/rest${route}`, {
 			...init,
 			headers: { cookie, 'content-type': 'application/json', ...init.headers },
 		});

@@ -1,4 +1,4 @@
-import { DEMO_OWNER, setUpOwner } from '../../scripts/n8n';
+import { DEMO_OWNER, fetchN8n, setUpOwner } from '../../scripts/n8n';
 
 /**
  * The editor's REST API, as a logged-in owner uses it: to edit an active workflow and save it
@@ -6,7 +6,7 @@ import { DEMO_OWNER, setUpOwner } from '../../scripts/n8n';
  */
 export async function editorSession(base: string, version: string) {
 	await setUpOwner(base);
-	const login = await fetch(`${base}/rest/login`, {
+	const login = await fetchN8n(`${base}/rest/login`, {
 		method: 'POST',
 		headers: { 'content-type': 'application/json' },
 		body: JSON.stringify({
@@ -21,7 +21,7 @@ export async function editorSession(base: string, version: string) {
 		.map((entry) => entry.split(';')[0])
 		.join('; ');
 	const api = async (method: string, route: string, body?: unknown) => {
-		const response = await fetch(`${base}/rest${route}`, {
+		const response = await fetchN8n(`${base}/rest${route}`, {
 			method,
 			headers: { cookie, 'content-type': 'application/json' },
 			...(body === undefined ? {} : { body: JSON.stringify(body) }),

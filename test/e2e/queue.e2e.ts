@@ -10,7 +10,7 @@ import nock from 'nock';
 
 import type { Simulator, Sync } from '../../simulator';
 import { makeSyncs, startSimulator } from '../../simulator';
-import { createN8n, freePort, N8N_VERSIONS } from '../../scripts/n8n';
+import { createN8n, fetchN8n, freePort, N8N_VERSIONS } from '../../scripts/n8n';
 import { startPostgres, startRedis } from '../../scripts/services';
 import { packedPackage } from './tarball';
 
@@ -429,7 +429,7 @@ describe(`n8n ${version} in queue mode (PostgreSQL, Redis, main + worker)`, () =
 	test(
 		'the Braze node lists all 37 syncs in an execution the worker runs',
 		async () => {
-			const response = await fetch(`http://127.0.0.1:${mainPort}/webhook/${HOOK_PATH}`, {
+			const response = await fetchN8n(`http://127.0.0.1:${mainPort}/webhook/${HOOK_PATH}`, {
 				method: 'POST',
 			});
 			expect(response.status).toBe(200);
