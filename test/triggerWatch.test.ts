@@ -278,6 +278,22 @@ describe('with durable poll cursors, n8n discards the activation poll state', ()
 			expect(await later.poll('trigger', SCHEDULED)).toEqual([]);
 		});
 
+		test("the scheduled start records no start of its own: were n8n to save it, the activation's would still be taken", async () => {
+			const activation = await createTrigger(failedOnA, credentials());
+			const scheduled = await createTrigger(failedOnA, credentials());
+			await activation.poll();
+			sim.addSyncs('int-a', [finished('error', 1)]);
+			expect(await scheduled.poll('trigger', SCHEDULED)).toEqual([]);
+			const first = activation.saved() as { global: IDataObject };
+			const second = scheduled.saved() as { global: IDataObject };
+			// n8n saves the activation, then (it does not today) the scheduled poll's global data.
+			const after = await createTrigger(failedOnA, credentials(), {
+				...second,
+				global: { ...first.global, ...second.global },
+			});
+			expect(starts(await after.poll('trigger', SCHEDULED))).toEqual([`int-a ${at(1)}`]);
+		});
+
 		test('a scheduled start that began before the activation is kept', async () => {
 			const scheduled = await createTrigger(failedOnA, credentials());
 			const activation = await createTrigger(failedOnA, credentials());

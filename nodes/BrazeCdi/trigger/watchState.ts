@@ -115,8 +115,9 @@ function activationStart(this: IPollFunctions, settings: string): Watch | undefi
 }
 
 /**
- * Writes the watch after a poll, replacing top-level keys whole; a watch that starts is also
- * recorded in WATCH_STARTS, for a first scheduled poll that n8n hands the state before it.
+ * Writes the watch after a poll, replacing top-level keys whole; a watch the activation starts is
+ * also recorded in WATCH_STARTS, for a first scheduled poll that n8n hands the state before it. A
+ * scheduled start records nothing: saved, it would replace the activation's record it gives way to.
  */
 export function keepWatch(
 	this: IPollFunctions,
@@ -136,7 +137,7 @@ export function keepWatch(
 	else if ('carried' in data) delete data.carried;
 	if (starts === 'scheduled') data.scheduledStart = true;
 	else if ('scheduledStart' in data) delete data.scheduledStart;
-	if (!starts) return;
+	if (starts !== 'unscheduled') return;
 	const global = this.getWorkflowStaticData('global');
 	global[WATCH_STARTS] = {
 		...(global[WATCH_STARTS] as IDataObject | undefined),
