@@ -39,11 +39,12 @@ const TIME_ZONE = 'Europe/Paris';
 
 /**
  * The tools of both examples, by the name n8n gives the model (the node's name, `_` for spaces):
- * the type of each argument, and what the description says.
+ * the type of each argument (`?` when it has a default, so that the model may leave it out), and
+ * what the description says.
  */
 const TOOLS: Record<string, { arguments: Record<string, string>; says: RegExp }> = {
 	List_integrations: { arguments: {}, says: /find an integration's ID from its name/ },
-	Summarize_syncs: { arguments: { hours: 'number' }, says: /report_text is a ready summary/ },
+	Summarize_syncs: { arguments: { hours: 'number?' }, says: /report_text is a ready summary/ },
 	Get_latest_sync: {
 		arguments: { integration_id: 'string' },
 		says: /whether the last sync worked/,
@@ -51,21 +52,27 @@ const TOOLS: Record<string, { arguments: Record<string, string>; says: RegExp }>
 	List_syncs: {
 		arguments: {
 			integration_id: 'string',
-			limit: 'number',
-			started_after: 'string',
-			started_before: 'string',
-			statuses: 'string',
+			limit: 'number?',
+			started_after: 'string?',
+			started_before: 'string?',
+			statuses: 'string?',
 		},
 		says: /Returns \{ syncs, more \}/,
 	},
 };
 
-/** A JSON schema's properties as name → type, in name order. */
-const argumentTypes = (schema: { properties?: Record<string, { type?: unknown }> }) =>
+/** A JSON schema's properties as name → type, `?` after it when not required, in name order. */
+const argumentTypes = (schema: {
+	properties?: Record<string, { type?: unknown }>;
+	required?: string[];
+}) =>
 	Object.fromEntries(
 		Object.entries(schema.properties ?? {})
-			.map(([name, property]) => [name, property.type])
-			.sort(([a], [b]) => String(a).localeCompare(String(b))),
+			.map(([name, property]) => [
+				name,
+				`${String(property.type)}${schema.required?.includes(name) ? '' : '?'}`,
+			])
+			.sort(([a], [b]) => a.localeCompare(b)),
 	);
 
 /** What each tool is asked, in both tests. */
@@ -73,16 +80,8 @@ const CALLS = [
 	{ name: 'List_integrations', args: {} },
 	{ name: 'Summarize_syncs', args: { hours: 24 } },
 	{ name: 'Get_latest_sync', args: { integration_id: 'int-failing' } },
-	{
-		name: 'List_syncs',
-		args: {
-			integration_id: 'int-orders',
-			limit: 2,
-			statuses: 'error',
-			started_after: '',
-			started_before: '',
-		},
-	},
+	// No window: its arguments' defaults leave it open.
+	{ name: 'List_syncs', args: { integration_id: 'int-orders', limit: 2, statuses: 'error' } },
 ];
 
 /**
@@ -419,10 +418,26 @@ describe.each(E2E_VERSIONS)('n8n %s: the Braze CDI tools for AI', (version) => {
 				expect([call.name, requestsSince(before)]).toEqual([call.name, COSTS[call.name]]);
 				await expectAnswer(call.name, content[0].text);
 			}
+			// With every default (at most 50 syncs, any status, no window): all 5, and no more.
+			const before = sim.requests.length;
+			const all = await client.callTool({
+				name: 'List_syncs',
+				arguments: { integration_id: 'int-failing' },
+			});
+			const [{ text }] = all.content as Array<{ type: string; text: string }>;
+			expect(JSON.parse(text)).toEqual([
+				{
+					syncs: sim.integration('int-failing').syncs.map((sync) => asItem(sync, 'int-failing')),
+					more: false,
+				},
+			]);
+			expect(JSON.parse(text)[0].syncs).toHaveLength(5);
+			expect(requestsSince(before)).toEqual({ [FAILING]: 1 });
 		} finally {
 			await client.close();
 		}
 		const executions = JSON.stringify(await n8n.executions('mcp'));
+		expect(executions).toContain('Failing import');
 		expect(executions).not.toContain(KEY);
 	});
 });
