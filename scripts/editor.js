@@ -5,7 +5,7 @@
  */
 const { chromium } = require('playwright-core');
 
-const { DEMO_OWNER: OWNER, setUpOwner } = require('./n8n');
+const { DEMO_OWNER: OWNER, requestN8n, setUpOwner } = require('./n8n');
 
 /** Debian's headless Chromium, quiet on the network. */
 async function launchChromium() {
@@ -32,9 +32,11 @@ async function openEditor(base) {
 		deviceScaleFactor: 1,
 	});
 	await setUpOwner(base);
-	const login = await context.request.post(`${base}/rest/login`, {
-		data: { emailOrLdapLoginId: OWNER.email, email: OWNER.email, password: OWNER.password },
-	});
+	const login = await requestN8n(() =>
+		context.request.post(`${base}/rest/login`, {
+			data: { emailOrLdapLoginId: OWNER.email, email: OWNER.email, password: OWNER.password },
+		}),
+	);
 	if (!login.ok()) throw new Error(`login failed: ${login.status()} ${await login.text()}`);
 	const page = await context.newPage();
 	return { browser, page };

@@ -415,23 +415,44 @@ function parseExecution(output) {
 }
 
 /**
- * `fetch`, for a request to n8n: sent again while n8n refuses it with "Database is not ready!"
- * (503), for up to a minute. n8n pings its database every 2 s and refuses every REST and webhook
- * request until a ping answers within 5 s: on a loaded 2-core CI machine one did not, and a test
- * failed on n8n's refusal, not on anything it checks. n8n refuses before any route runs, so a
- * request sent again was never handled: nothing is done twice.
- * @param {string | URL} url
- * @param {RequestInit} [init] its body, if any, a string (sent again as it is)
+ * Sends a request to n8n, and again while n8n refuses it with "Database is not ready!" (503), for
+ * up to a minute. n8n pings its database every 2 s and refuses every REST and webhook request
+ * until a ping answers within 5 s: on a loaded 2-core CI machine one did not, and a test failed on
+ * n8n's refusal, not on anything it checks. n8n refuses before any route runs, so a request sent
+ * again was never handled: nothing is done twice.
+ * @template R
+ * @param {() => Promise<R>} send sends the request (its body, if any, a string or JSON data)
+ * @param {(response: R) => Promise<[number, string]>} read the status and text of an answer
+ * @returns {Promise<R>} the first answer that is not that refusal (or the last, after a minute)
  */
-async function fetchN8n(url, init) {
+async function sentUntilHandled(send, read) {
 	const deadline = Date.now() + 60_000;
 	for (;;) {
-		const response = await fetch(url, init);
-		if (response.status !== 503 || Date.now() > deadline) return response;
-		if (!(await response.clone().text()).includes('Database is not ready')) return response;
+		const response = await send();
+		const [status, text] = await read(response);
+		if (status !== 503 || !text.includes('Database is not ready') || Date.now() > deadline)
+			return response;
 		await new Promise((resolve) => setTimeout(resolve, 250));
 	}
 }
+
+/**
+ * `fetch`, for a request to n8n (see sentUntilHandled).
+ * @param {string | URL} url
+ * @param {RequestInit} [init]
+ */
+const fetchN8n = (url, init) =>
+	sentUntilHandled(
+		() => fetch(url, init),
+		async (response) => [response.status, await response.clone().text()],
+	);
+
+/**
+ * A Playwright request to n8n (`page.request.post(…)`, say), sent as sentUntilHandled says.
+ * @param {() => Promise<import('playwright-core').APIResponse>} send
+ */
+const requestN8n = (send) =>
+	sentUntilHandled(send, async (response) => [response.status(), await response.text()]);
 
 /**
  * Sets up the owner account of the n8n answering at `base` (DEMO_OWNER) unless it has one;
@@ -788,6 +809,7 @@ module.exports = {
 	executionError,
 	fetchN8n,
 	parseExecution,
+	requestN8n,
 	setUpOwner,
 };
 

@@ -12,7 +12,7 @@ import type { Simulator } from '../../simulator';
 import { makeSyncs, startSimulator } from '../../simulator';
 import { summarizeSyncs } from '../../nodes/BrazeCdi/helpers/summary';
 import { openEditor, openNode } from '../../scripts/editor';
-import { createN8n, executionError, freePort, nodeItems } from '../../scripts/n8n';
+import { createN8n, executionError, freePort, nodeItems, requestN8n } from '../../scripts/n8n';
 import { brazeNodesWorkflow, byId } from './workflows';
 import { OLDEST_VERSIONS } from './versions';
 import { packedPackage } from './tarball';
@@ -215,9 +215,8 @@ describe.each(OLDEST_VERSIONS)('n8n %s, the oldest supported', (version) => {
 					typeVersion: 1,
 					credentials: { brazeCdiApi: { id: 'braze', name: 'braze' } },
 				};
-				const search = await page.request.post(
-					`${base}/rest/dynamic-node-parameters/resource-locator-results`,
-					{
+				const search = await requestN8n(() =>
+					page.request.post(`${base}/rest/dynamic-node-parameters/resource-locator-results`, {
 						data: {
 							nodeTypeAndVersion: { name: trigger.type, version: 1 },
 							path: 'parameters.integrationId',
@@ -226,23 +225,25 @@ describe.each(OLDEST_VERSIONS)('n8n %s, the oldest supported', (version) => {
 							currentNodeParameters: {},
 							credentials: trigger.credentials,
 						},
-					},
+					}),
 				);
 				expect(search.status()).toBe(200);
 				expect((await search.json()).data.results).toEqual([{ name: 'Watched', value: 'int-a' }]);
 
 				// The credential test, as the credential dialog runs it: passes with the key, not without.
 				const testCredential = async (id: string, apiKey: string) => {
-					const tested = await page.request.post(`${base}/rest/credentials/test`, {
-						data: {
-							credentials: {
-								id,
-								name: id,
-								type: 'brazeCdiApi',
-								data: { restEndpoint: 'custom', customUrl: sim.url, apiKey },
+					const tested = await requestN8n(() =>
+						page.request.post(`${base}/rest/credentials/test`, {
+							data: {
+								credentials: {
+									id,
+									name: id,
+									type: 'brazeCdiApi',
+									data: { restEndpoint: 'custom', customUrl: sim.url, apiKey },
+								},
 							},
-						},
-					});
+						}),
+					);
 					expect(tested.status()).toBe(200);
 					return (await tested.json()).data.status;
 				};

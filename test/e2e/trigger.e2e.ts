@@ -7,7 +7,7 @@ import nock from 'nock';
 import type { Simulator } from '../../simulator';
 import { makeSyncs, startSimulator } from '../../simulator';
 import { openEditor, openNode } from '../../scripts/editor';
-import { createN8n, freePort } from '../../scripts/n8n';
+import { createN8n, freePort, requestN8n } from '../../scripts/n8n';
 import { E2E_VERSIONS } from './versions';
 import { packedPackage } from './tarball';
 
@@ -106,9 +106,8 @@ describe.each(E2E_VERSIONS)('n8n %s editor', (version) => {
 				// The picker, through the endpoint the editor's resource locator calls as one types.
 				sim.clearLog();
 				const pick = async (filter: string) => {
-					const response = await page.request.post(
-						`${base}/rest/dynamic-node-parameters/resource-locator-results`,
-						{
+					const response = await requestN8n(() =>
+						page.request.post(`${base}/rest/dynamic-node-parameters/resource-locator-results`, {
 							data: {
 								path: 'parameters.integrationId',
 								methodName: 'searchIntegrations',
@@ -117,7 +116,7 @@ describe.each(E2E_VERSIONS)('n8n %s editor', (version) => {
 								currentNodeParameters: { watch: 'integration', event: 'syncFailed' },
 								credentials: { brazeCdiApi: { id: 'braze', name: 'Braze CDI account' } },
 							},
-						},
+						}),
 					);
 					const text = await response.text();
 					expect(text).not.toContain(KEY);
