@@ -90,11 +90,16 @@ describe('tool descriptions', () => {
 
 describe('List Job Sync Status as a tool', () => {
 	test.each([
-		// syncs, limit, more, pages requested (offsets)
-		[37, 10, true, [0, 10]],
-		[37, 30, true, [0, 10, 20, 30]],
+		// syncs, limit, more, pages requested (offsets): without filters, Braze's next link says
+		// whether older syncs exist, so a limit of whole pages reads no page past them.
+		[37, 10, true, [0]],
+		[37, 30, true, [0, 10, 20]],
+		[37, 35, true, [0, 10, 20, 30]],
 		[37, 37, false, [0, 10, 20, 30]],
 		[37, 50, false, [0, 10, 20, 30]],
+		[40, 40, false, [0, 10, 20, 30]],
+		[50, 50, false, [0, 10, 20, 30, 40]],
+		[51, 50, true, [0, 10, 20, 30, 40]],
 		[9, 9, false, [0]],
 		[0, 50, false, [0]],
 	])(

@@ -36,6 +36,8 @@ interface SyncsRead {
 	 * rate limit that stopped it resets.
 	 */
 	cutShort?: { limitedUntil?: number };
+	/** Set when Braze has pages after the last one read (its `next` link; none on the last page). */
+	morePages?: true;
 }
 
 /**
@@ -95,7 +97,7 @@ export async function readSyncs(
 	const syncs: IDataObject[] = [];
 	const pagesLeft = () => (dependsOnOrder ? 1 : Math.ceil((limit - syncs.length) / PAGE_SIZE));
 
-	const { cutShort } = await readListing.call(this, itemIndex, {
+	const { cutShort, nextCursor } = await readListing.call(this, itemIndex, {
 		...jobSyncStatus(integrationId),
 		maxWaitSeconds: query.maxWaitSeconds,
 		waits: query.waits,
@@ -112,5 +114,5 @@ export async function readSyncs(
 		},
 	});
 	if (cutShort) return { syncs: order.holds ? syncs : [], cutShort };
-	return { syncs };
+	return nextCursor === undefined ? { syncs } : { syncs, morePages: true };
 }

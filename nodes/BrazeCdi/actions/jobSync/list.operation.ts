@@ -36,7 +36,8 @@ export const description = updateDisplayOptions(
  * Started After, the listing stops at the first page reaching back before it.
  *
  * As an AI agent's tool, the answer is one object, `{ syncs, more }`, so that the model learns
- * when the limit left syncs out; it then reads one sync past the limit to know.
+ * when the limit left syncs out. Without filters, every older sync matches, so Braze's `next`
+ * link tells; with one, only a matching sync past the limit can, so it reads one more.
  */
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject[]> {
 	const integrationId = getIntegrationId.call(this, itemIndex);
@@ -45,13 +46,18 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		? Infinity
 		: getLimit.call(this, itemIndex);
 	const asTool = runsAsTool(this.getNode());
-	const { syncs } = await readSyncs.call(this, itemIndex, integrationId, {
+	const filtered =
+		filters.statuses.length > 0 ||
+		filters.startedAfter !== undefined ||
+		filters.startedBefore !== undefined;
+	const { syncs, morePages } = await readSyncs.call(this, itemIndex, integrationId, {
 		keep: (sync) => matchesFilters(sync, filters),
-		limit: asTool ? limit + 1 : limit,
+		limit: asTool && filtered ? limit + 1 : limit,
 		startedAfter: filters.startedAfter,
 		maxWaitSeconds: getMaxWait.call(this, itemIndex),
 	});
 	// The syncs were parsed for this listing alone, so they become the items themselves.
 	const items = syncs.slice(0, limit).map((sync) => withSyncFields(sync, integrationId));
-	return asTool ? [{ syncs: items, more: syncs.length > limit }] : items;
+	const more = syncs.length > limit || (!filtered && morePages === true);
+	return asTool ? [{ syncs: items, more }] : items;
 }
