@@ -5,7 +5,9 @@ import {
 } from '../nodes/BrazeCdi/helpers/endpoint';
 import { nextPage } from '../nodes/BrazeCdi/helpers/linkHeader';
 import { backoffMs, retryAfterMs } from '../nodes/BrazeCdi/helpers/retry';
+import { jobStatusOptions } from '../nodes/BrazeCdi/common/parameters';
 import {
+	JOB_STATUSES,
 	latestSync,
 	matchesFilters,
 	NewestFirstWatch,
@@ -142,6 +144,10 @@ describe('resolveRestEndpoint', () => {
 });
 
 describe('sync helpers', () => {
+	test('the Status options offer exactly the statuses the node knows', () => {
+		expect(jobStatusOptions.map((option) => option.value).sort()).toEqual([...JOB_STATUSES].sort());
+	});
+
 	const sync = (job_status: string, sync_start_time?: string) => ({ job_status, sync_start_time });
 
 	test('matchesFilters: statuses, and a window inclusive at its start, exclusive at its end', () => {

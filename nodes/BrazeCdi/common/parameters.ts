@@ -74,7 +74,7 @@ export function toolDescription(text: string): INodeProperties {
 	};
 }
 
-/** The statuses Braze documents for a sync. */
+/** The statuses Braze documents for a sync (JOB_STATUSES), as options; a test keeps the two alike. */
 export const jobStatusOptions = [
 	{ name: 'Config Error', value: 'config_error', description: 'The integration is misconfigured' },
 	{ name: 'Error', value: 'error', description: 'No rows were synced' },
