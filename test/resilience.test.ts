@@ -148,7 +148,9 @@ describe('rate limits', () => {
 		expect(result.error?.message).toBe(
 			"Braze's rate limit would make this wait longer than Max Rate-Limit Wait (2 s)",
 		);
-		expect(result.error?.description).toMatch(/^1 pages \(10 results\) were read before stopping/);
+		expect(result.error?.description).toMatch(
+			/^1 pages \(10 results\) of this listing were read before stopping/,
+		);
 	});
 
 	test('a stopped or timed-out execution stops waiting for the limit at once', async () => {

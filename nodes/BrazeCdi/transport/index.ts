@@ -358,7 +358,7 @@ class Pacing {
 		if (this.waits.waitedMs + wait > this.maxWaitSeconds * 1000) {
 			this.fail(
 				`Braze's rate limit would make this wait longer than Max Rate-Limit Wait (${this.maxWaitSeconds} s)`,
-				`${this.pagesRead} pages (${this.resultsRead} results) were read before stopping; the limit of ${this.endpoint.perMinute} requests a minute is shared by every client of the workspace. Raise Options → Max Rate-Limit Wait, read fewer pages, or run when the workspace is quieter.`,
+				`${this.pagesRead} pages (${this.resultsRead} results) of this listing were read before stopping; the limit of ${this.endpoint.perMinute} requests a minute is shared by every client of the workspace. Raise Options → Max Rate-Limit Wait, read fewer pages, or run when the workspace is quieter.`,
 				429,
 				{ cause: 'rate-limited', resetsAtEpochMs: Date.now() + wait },
 			);
