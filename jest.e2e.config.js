@@ -11,7 +11,8 @@ module.exports = {
 	transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'test/tsconfig.json' }] },
 	setupFilesAfterEnv: ['<rootDir>/test/setup.ts'],
 	testTimeout: 120_000,
-	// Two suites at a time: most of an end-to-end suite is waiting (on polls that come once a
-	// minute, on n8n starting), so two side by side take little more than the longer one.
-	maxWorkers: 2,
+	// Three suites at a time: most of an end-to-end suite is waiting (on polls that come once a
+	// minute, on n8n starting). With two, the others' 1,400 s or so ran on one worker beside
+	// watch.e2e.ts's 800 s, and a whole CI run came near 30 minutes; with three they run on two.
+	maxWorkers: 3,
 };
