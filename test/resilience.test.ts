@@ -149,7 +149,7 @@ describe('rate limits', () => {
 			"Braze's rate limit would make this wait longer than Max Rate-Limit Wait (2 s)",
 		);
 		expect(result.error?.description).toMatch(
-			/^1 pages \(10 results\) of this listing were read before stopping/,
+			/^Stopped after 1 page \(10 results\) of \/cdi\/integrations\/[^ ]+\/job_sync_status;/,
 		);
 	});
 

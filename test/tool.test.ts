@@ -6,7 +6,9 @@
 import type { INode, INodeParameters, INodeType } from 'n8n-workflow';
 import { NodeHelpers } from 'n8n-workflow';
 
-import { asToolType, loadPackage, NODE_TYPE, runBrazeNode, TOOL_TYPE } from './harness';
+import nock from 'nock';
+
+import { asToolType, ENDPOINT, loadPackage, NODE_TYPE, runBrazeNode, TOOL_TYPE } from './harness';
 import {
 	byId,
 	INTEGRATION_ID,
@@ -117,6 +119,22 @@ describe('List Job Sync Status as a tool', () => {
 			expect(history.requests).toEqual(pages);
 		},
 	);
+
+	test('a next link the node will not follow is not taken for the end: more, and the next call fails saying why', async () => {
+		const syncs = makeSyncs(10);
+		const path = `/cdi/integrations/${INTEGRATION_ID}/job_sync_status`;
+		nock(ENDPOINT)
+			.get(path)
+			.twice()
+			.reply(200, { results: syncs, message: 'success' }, { link: `<${path}>; rel="next"` });
+
+		const first = await runBrazeNode({ parameters: listParameters({ limit: 10 }), asTool: true });
+		expect(first.items.map((item) => item.json)).toEqual([
+			{ syncs: syncs.map(asItem), more: true },
+		]);
+		const second = await runBrazeNode({ parameters: listParameters({ limit: 11 }), asTool: true });
+		expect(second.error?.message).toBe('Refused to follow Braze pagination link');
+	});
 
 	test('more counts only the syncs the filters keep', async () => {
 		const syncs = makeSyncs(30);

@@ -433,6 +433,19 @@ describe.each(E2E_VERSIONS)('n8n %s: the Braze CDI tools for AI', (version) => {
 			]);
 			expect(JSON.parse(text)[0].syncs).toHaveLength(5);
 			expect(requestsSince(before)).toEqual({ [FAILING]: 1 });
+
+			// A limit of whole pages, no filter: Braze's next link says more, and no page past it is read.
+			const twenty = sim.requests.length;
+			const page = await client.callTool({
+				name: 'List_syncs',
+				arguments: { integration_id: 'int-orders', limit: 20 },
+			});
+			const [{ text: pageText }] = page.content as Array<{ type: string; text: string }>;
+			const orders = sim.integration('int-orders').syncs.slice(0, 20);
+			expect(JSON.parse(pageText)).toEqual([
+				{ syncs: orders.map((sync) => asItem(sync, 'int-orders')), more: true },
+			]);
+			expect(requestsSince(twenty)).toEqual({ [ORDERS]: 2 });
 		} finally {
 			await client.close();
 		}

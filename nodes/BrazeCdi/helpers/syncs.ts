@@ -57,7 +57,17 @@ export function rowFailureRateAtOrAbove(
 	return synced + failed > 0 && failed * 100 >= thresholdPercent * (synced + failed);
 }
 
+/** Whether any filter is set: without one, every sync matches. */
+export function hasFilters(filters: SyncFilters): boolean {
+	return (
+		filters.statuses.length > 0 ||
+		filters.startedAfter !== undefined ||
+		filters.startedBefore !== undefined
+	);
+}
+
 export function matchesFilters(sync: IDataObject, filters: SyncFilters): boolean {
+	if (!hasFilters(filters)) return true;
 	if (filters.statuses.length > 0 && !filters.statuses.includes(String(sync.job_status))) {
 		return false;
 	}

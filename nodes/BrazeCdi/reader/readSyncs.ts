@@ -36,7 +36,10 @@ interface SyncsRead {
 	 * rate limit that stopped it resets.
 	 */
 	cutShort?: { limitedUntil?: number };
-	/** Set when Braze has pages after the last one read (its `next` link; none on the last page). */
+	/**
+	 * Set when Braze pointed past the last page read (a `next` link: none on the last page), on a
+	 * listing not cut short.
+	 */
 	morePages?: true;
 }
 
@@ -97,7 +100,7 @@ export async function readSyncs(
 	const syncs: IDataObject[] = [];
 	const pagesLeft = () => (dependsOnOrder ? 1 : Math.ceil((limit - syncs.length) / PAGE_SIZE));
 
-	const { cutShort, nextCursor } = await readListing.call(this, itemIndex, {
+	const { cutShort, morePages } = await readListing.call(this, itemIndex, {
 		...jobSyncStatus(integrationId),
 		maxWaitSeconds: query.maxWaitSeconds,
 		waits: query.waits,
@@ -114,5 +117,5 @@ export async function readSyncs(
 		},
 	});
 	if (cutShort) return { syncs: order.holds ? syncs : [], cutShort };
-	return nextCursor === undefined ? { syncs } : { syncs, morePages: true };
+	return morePages ? { syncs, morePages } : { syncs };
 }

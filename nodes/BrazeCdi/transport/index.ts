@@ -131,7 +131,8 @@ async function connect(this: BrazeContext, itemIndex: number) {
 /**
  * Reads a Braze listing through n8n's pagination helper, following the `Link` header's
  * rel="next" and never requesting a page the caller has not asked for. Answers the cursor of
- * the page after the last one read, when there is one.
+ * the page after the last one read, when there is one, and `morePages` when Braze pointed past
+ * that page at all (a next link it refuses to follow included: it is never taken for the end).
  *
  * Under the rate limit it paces itself: calls are sized to the budget Braze reports, and when
  * it is spent (or a 429 comes, the budget being shared) it waits for the reset and goes on from
@@ -153,7 +154,7 @@ export async function readListing(
 		deadline,
 		...endpoint
 	}: ListingRequest,
-): Promise<{ nextCursor?: string; cutShort?: { limitedUntil?: number } }> {
+): Promise<{ nextCursor?: string; morePages?: true; cutShort?: { limitedUntil?: number } }> {
 	const { baseUrl, fail } = await connect.call(this, itemIndex);
 	const url = `${baseUrl}${endpoint.path}`;
 	const pace = new Pacing(this, itemIndex, endpoint, maxWaitSeconds, waits, fail, deadline);
@@ -227,7 +228,7 @@ export async function readListing(
 			}
 			const verdict = onPage(body.results as IDataObject[]);
 			const nextCursor = next.kind === 'next' ? next.cursor : undefined;
-			if (verdict === 'done') return { nextCursor };
+			if (verdict === 'done') return next.kind === 'none' ? {} : { nextCursor, morePages: true };
 			wanted = Math.max(1, verdict);
 			if (next.kind === 'refused') {
 				// More pages are wanted: stopping here would leave them out without a word.
@@ -358,7 +359,7 @@ class Pacing {
 		if (this.waits.waitedMs + wait > this.maxWaitSeconds * 1000) {
 			this.fail(
 				`Braze's rate limit would make this wait longer than Max Rate-Limit Wait (${this.maxWaitSeconds} s)`,
-				`${this.pagesRead} pages (${this.resultsRead} results) of this listing were read before stopping; the limit of ${this.endpoint.perMinute} requests a minute is shared by every client of the workspace. Raise Options → Max Rate-Limit Wait, read fewer pages, or run when the workspace is quieter.`,
+				`Stopped after ${this.pagesRead} page${this.pagesRead === 1 ? '' : 's'} (${this.resultsRead} results) of ${this.endpoint.path}; the limit of ${this.endpoint.perMinute} requests a minute is shared by every client of the workspace. Raise Options → Max Rate-Limit Wait, read fewer pages, or run when the workspace is quieter.`,
 				429,
 				{ cause: 'rate-limited', resetsAtEpochMs: Date.now() + wait },
 			);

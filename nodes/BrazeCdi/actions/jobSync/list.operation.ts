@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import { matchesFilters, withSyncFields } from '../../helpers/syncs';
+import { hasFilters, matchesFilters, withSyncFields } from '../../helpers/syncs';
 import { runsAsTool } from '../../helpers/tool';
 import { readSyncs } from '../../reader/readSyncs';
 import {
@@ -46,10 +46,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		? Infinity
 		: getLimit.call(this, itemIndex);
 	const asTool = runsAsTool(this.getNode());
-	const filtered =
-		filters.statuses.length > 0 ||
-		filters.startedAfter !== undefined ||
-		filters.startedBefore !== undefined;
+	const filtered = hasFilters(filters);
 	const { syncs, morePages } = await readSyncs.call(this, itemIndex, integrationId, {
 		keep: (sync) => matchesFilters(sync, filters),
 		limit: asTool && filtered ? limit + 1 : limit,
