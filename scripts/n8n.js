@@ -422,37 +422,43 @@ function parseExecution(output) {
  * again was never handled: nothing is done twice.
  * @template R
  * @param {() => Promise<R>} send sends the request (its body, if any, a string or JSON data)
- * @param {(response: R) => Promise<[number, string]>} read the status and text of an answer
+ * @param {(response: R) => number} status an answer's status
+ * @param {(response: R) => Promise<string>} text a 503's text, leaving the answer readable
  * @returns {Promise<R>} the first answer that is not that refusal (or the last, after a minute)
  */
-async function sentUntilHandled(send, read) {
+async function sendUntilHandled(send, status, text) {
 	const deadline = Date.now() + 60_000;
 	for (;;) {
 		const response = await send();
-		const [status, text] = await read(response);
-		if (status !== 503 || !text.includes('Database is not ready') || Date.now() > deadline)
-			return response;
+		// Only a 503's body is read: another answer may be a stream that never ends (MCP's).
+		if (status(response) !== 503 || Date.now() > deadline) return response;
+		if (!(await text(response)).includes('Database is not ready')) return response;
 		await new Promise((resolve) => setTimeout(resolve, 250));
 	}
 }
 
 /**
- * `fetch`, for a request to n8n (see sentUntilHandled).
+ * `fetch`, for a request to n8n (see sendUntilHandled).
  * @param {string | URL} url
  * @param {RequestInit} [init]
  */
 const fetchN8n = (url, init) =>
-	sentUntilHandled(
+	sendUntilHandled(
 		() => fetch(url, init),
-		async (response) => [response.status, await response.clone().text()],
+		(response) => response.status,
+		(response) => response.clone().text(),
 	);
 
 /**
- * A Playwright request to n8n (`page.request.post(…)`, say), sent as sentUntilHandled says.
+ * A Playwright request to n8n (`page.request.post(…)`, say), sent as sendUntilHandled says.
  * @param {() => Promise<import('playwright-core').APIResponse>} send
  */
 const requestN8n = (send) =>
-	sentUntilHandled(send, async (response) => [response.status(), await response.text()]);
+	sendUntilHandled(
+		send,
+		(response) => response.status(),
+		(response) => response.text(),
+	);
 
 /**
  * Sets up the owner account of the n8n answering at `base` (DEMO_OWNER) unless it has one;
