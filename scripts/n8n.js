@@ -465,20 +465,14 @@ const requestN8n = (send) =>
  * answers 'created' or 'existing'.
  */
 async function setUpOwner(base) {
-	for (let attempt = 0; attempt < 30; attempt++) {
-		const response = await fetchN8n(`${base}/rest/owner/setup`, {
-			method: 'POST',
-			headers: { 'content-type': 'application/json' },
-			body: JSON.stringify(DEMO_OWNER),
-		});
-		if (response.ok) return 'created';
-		if (response.status === 400) return 'existing'; // n8n: "Instance owner already setup"
-		if (response.status !== 404)
-			throw new Error(`n8n's owner set-up failed: ${response.status} ${await response.text()}`);
-		// The owner route can lag a moment behind the rest of the REST API at start-up.
-		await new Promise((resolve) => setTimeout(resolve, 1000));
-	}
-	throw new Error("n8n's owner set-up route did not answer in 30 s.");
+	const response = await fetchN8n(`${base}/rest/owner/setup`, {
+		method: 'POST',
+		headers: { 'content-type': 'application/json' },
+		body: JSON.stringify(DEMO_OWNER),
+	});
+	if (response.ok) return 'created';
+	if (response.status === 400) return 'existing'; // n8n: "Instance owner already setup"
+	throw new Error(`n8n's owner set-up failed: ${response.status} ${await response.text()}`);
 }
 
 /**
@@ -635,18 +629,34 @@ async function createN8n({ version, tarball, userFolder, persistent, env: extraE
 				},
 				stdio: ['ignore', 'pipe', 'pipe'],
 			});
-			// /healthz answers before the REST API is mounted; the editor needs the latter.
-			return await answering(child, `http://${host}:${port}/rest/settings`, 'n8n start');
+			return await answering(
+				child,
+				`http://${host}:${port}/rest/settings`,
+				'n8n start',
+				restApiMounted,
+			);
 		},
 		cli,
 	};
 }
 
 /**
- * Resolves once `url` answers 2xx, with the process, its output so far and `stop()`; fails
- * (and ends the process) when it exits first or does not answer in 2 minutes.
+ * Whether n8n's answer to GET /rest/settings says its REST API is there. n8n listens before it
+ * migrates its database and answers every request meanwhile with 200 "n8n is starting up. Please
+ * wait" (text), then 404 until it has mounted its REST routes; the settings route, which answers
+ * JSON, is mounted after all the others. Taking the first 200 for ready set up no owner account
+ * (the "starting up" answer) and then logged in to a 404, on a loaded CI machine.
+ * @param {Response} response
  */
-async function answering(child, url, what) {
+const restApiMounted = (response) => /json/.test(response.headers.get('content-type') ?? '');
+
+/**
+ * Resolves once `url` answers 2xx (and `ready` accepts the answer), with the process, its output
+ * so far and `stop()`; fails (and ends the process) when it exits first or does not answer in 2
+ * minutes.
+ * @param {(response: Response) => boolean} [ready]
+ */
+async function answering(child, url, what, ready = () => true) {
 	let output = '';
 	child.stdout.on('data', (chunk) => (output += chunk));
 	child.stderr.on('data', (chunk) => (output += chunk));
@@ -655,7 +665,8 @@ async function answering(child, url, what) {
 		if (child.exitCode !== null) throw new Error(`${what} exited:\n${output.slice(-3000)}`);
 		try {
 			const response = await fetch(url);
-			if (response.ok) return { child, output: () => output, stop: () => stopProcess(child) };
+			if (response.ok && ready(response))
+				return { child, output: () => output, stop: () => stopProcess(child) };
 		} catch {
 			// not listening yet
 		}
@@ -810,6 +821,8 @@ module.exports = {
 	createN8n,
 	removePack,
 	freePort,
+	answering,
+	restApiMounted,
 	run,
 	nodeItems,
 	executionError,
