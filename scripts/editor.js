@@ -38,6 +38,8 @@ async function openEditor(base) {
 		}),
 	);
 	if (!login.ok()) throw new Error(`login failed: ${login.status()} ${await login.text()}`);
+	// The editor's first load (its bundle, then the workflow) can take a while beside other suites.
+	context.setDefaultTimeout(60_000);
 	const page = await context.newPage();
 	return { browser, page };
 }

@@ -501,7 +501,6 @@ async function createN8n({ version, tarball, userFolder, persistent, env: extraE
 		N8N_USER_FOLDER: home,
 		TMPDIR: tmp,
 		...(persistent ? {} : { N8N_ENCRYPTION_KEY: crypto.randomBytes(24).toString('hex') }),
-		N8N_RUNNERS_BROKER_PORT: String(await freePort()),
 		N8N_DIAGNOSTICS_ENABLED: 'false',
 		N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
 		N8N_PERSONALIZATION_ENABLED: 'false',
@@ -513,7 +512,15 @@ async function createN8n({ version, tarball, userFolder, persistent, env: extraE
 		DB_PING_TIMEOUT_MS: '30000',
 		...extraEnv,
 	};
-	const cli = (args) => run(node, [bin, ...args], { cwd: home, env });
+	// Each process its own task-runner broker port, which 2.x binds in every command that runs
+	// workflows: chosen as it starts, since a port chosen once can be taken by then (by another
+	// test's server) and n8n then exits.
+	const processEnv = async (overrides = {}) => ({
+		...env,
+		N8N_RUNNERS_BROKER_PORT: String(await freePort()),
+		...overrides,
+	});
+	const cli = async (args) => run(node, [bin, ...args], { cwd: home, env: await processEnv() });
 
 	const importFile = async (kind, entries) => {
 		const file = path.join(home, `import-${kind}-${Date.now()}.json`);
@@ -603,30 +610,32 @@ async function createN8n({ version, tarball, userFolder, persistent, env: extraE
 		async startWorker({ healthPort, env: workerEnv = {} }) {
 			const child = spawnTracked(node, [bin, 'worker'], {
 				cwd: home,
-				env: {
-					...env,
-					// Its own task-runner broker: the main holds the one createN8n chose.
-					N8N_RUNNERS_BROKER_PORT: String(await freePort()),
+				env: await processEnv({
 					QUEUE_HEALTH_CHECK_ACTIVE: 'true',
 					QUEUE_HEALTH_CHECK_PORT: String(healthPort),
 					...workerEnv,
-				},
+				}),
 				stdio: ['ignore', 'pipe', 'pipe'],
 			});
-			return await answering(child, `http://127.0.0.1:${healthPort}/healthz`, 'n8n worker');
+			// /healthz answers as soon as the worker listens; its readiness once the database and
+			// Redis are connected (and, in 2.x, the worker is set up to take jobs).
+			return await answering(
+				child,
+				`http://127.0.0.1:${healthPort}/healthz/readiness`,
+				'n8n worker',
+			);
 		},
 		/** Starts the editor; resolves once it answers, with `stop()` to end it (and its task runners). */
 		async startEditor({ port = 5678, host = '127.0.0.1', env: startEnv = {} } = {}) {
 			const child = spawnTracked(node, [bin, 'start'], {
 				cwd: home,
-				env: {
-					...env,
+				env: await processEnv({
 					N8N_PORT: String(port),
 					N8N_HOST: host,
 					N8N_LISTEN_ADDRESS: host,
 					N8N_SECURE_COOKIE: 'false',
 					...startEnv,
-				},
+				}),
 				stdio: ['ignore', 'pipe', 'pipe'],
 			});
 			return await answering(
@@ -642,37 +651,38 @@ async function createN8n({ version, tarball, userFolder, persistent, env: extraE
 
 /**
  * Whether n8n's answer to GET /rest/settings says its REST API is there. n8n listens before it
- * migrates its database and answers every request meanwhile with 200 "n8n is starting up. Please
- * wait" (text), then 404 until it has mounted its REST routes; the settings route, which answers
- * JSON, is mounted after all the others. Taking the first 200 for ready set up no owner account
- * (the "starting up" answer) and then logged in to a 404, on a loaded CI machine.
+ * migrates its database, answering 200 "n8n is starting up. Please wait" (text) meanwhile, then
+ * 404 until Server.configure() mounts the REST controllers and, in the same step, the settings
+ * route (JSON). Webhooks and triggers come later still (activeWorkflowManager.init): a test that
+ * needs them waits for them. (2.x's /healthz/readiness would do, 1.x's does not wait for routes.)
  * @param {Response} response
  */
 const restApiMounted = (response) => /json/.test(response.headers.get('content-type') ?? '');
 
 /**
  * Resolves once `url` answers 2xx (and `ready` accepts the answer), with the process, its output
- * so far and `stop()`; fails (and ends the process) when it exits first or does not answer in 2
- * minutes.
+ * so far and `stop()`; fails (and ends the process) when it exits first or does not answer in 5
+ * minutes (a crash ends the wait at once: the limit is for a hang, not for a loaded machine).
  * @param {(response: Response) => boolean} [ready]
  */
 async function answering(child, url, what, ready = () => true) {
 	let output = '';
 	child.stdout.on('data', (chunk) => (output += chunk));
 	child.stderr.on('data', (chunk) => (output += chunk));
-	const deadline = Date.now() + 120_000;
+	const deadline = Date.now() + 300_000;
 	for (;;) {
 		if (child.exitCode !== null) throw new Error(`${what} exited:\n${output.slice(-3000)}`);
 		try {
 			const response = await fetch(url);
 			if (response.ok && ready(response))
 				return { child, output: () => output, stop: () => stopProcess(child) };
+			await response.body?.cancel();
 		} catch {
 			// not listening yet
 		}
 		if (Date.now() > deadline) {
 			await stopProcess(child);
-			throw new Error(`${what} did not answer in 2 minutes:\n${output.slice(-3000)}`);
+			throw new Error(`${what} did not answer in 5 minutes:\n${output.slice(-3000)}`);
 		}
 		await new Promise((resolve) => setTimeout(resolve, 500));
 	}
@@ -766,7 +776,9 @@ async function readExecutions({ modules, database, env, workflowId }) {
 
 /**
  * Ends a process started with spawnTracked: SIGTERM, then SIGKILL if it has not exited within
- * 15 s (n8n can linger); then whatever of its process group is left (task runners).
+ * 45 s (n8n gives its own shutdown 30 s, N8N_GRACEFUL_SHUTDOWN_TIMEOUT, to finish executions and
+ * save their static data: killed sooner, a restart test may see a poll again); then whatever of
+ * its process group is left (task runners).
  */
 async function stopProcess(child) {
 	const killGroup = () => {
@@ -779,7 +791,10 @@ async function stopProcess(child) {
 	if (child.exitCode === null && child.signalCode === null) {
 		const exited = new Promise((resolve) => child.once('exit', resolve));
 		child.kill('SIGTERM');
-		const timer = setTimeout(killGroup, 15_000);
+		const timer = setTimeout(() => {
+			log(`Process ${child.pid} did not exit 45 s after SIGTERM: killed.`);
+			killGroup();
+		}, 45_000);
 		await exited;
 		clearTimeout(timer);
 	}

@@ -71,16 +71,17 @@ test('any other answer, another 503 too, is the caller’s at once', async () =>
 
 test('n8n start is running once its REST API answers, not while it migrates its database or mounts its routes', async () => {
 	// What n8n answers GET /rest/settings with as it starts: its 200 while it migrates, the 404 of
-	// a route not mounted yet, then the settings.
+	// a route not mounted yet, a refusal while a ping of its database is late, then the settings.
 	const n8n = await n8nAnswering([
 		[200, 'n8n is starting up. Please wait', 'text/html; charset=utf-8'],
 		[404, 'Cannot GET /rest/settings', 'text/html; charset=utf-8'],
+		NOT_READY,
 		[200, '{"data":{}}'],
 	]);
 	const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)']);
 	try {
 		const running = await answering(child, n8n.url, 'n8n start', restApiMounted);
-		expect(n8n.bodies).toHaveLength(3);
+		expect(n8n.bodies).toHaveLength(4);
 		await running.stop();
 		expect(child.exitCode ?? child.signalCode).not.toBeNull();
 	} finally {

@@ -299,13 +299,9 @@ beforeAll(async () => {
 	await n8n.activate(STUCK);
 
 	mainPort = await freePort();
-	// Each process its own task-runner broker port: both would take the one createN8n chose.
-	const [workerPort, workerBrokerPort] = [await freePort(), await freePort()];
+	const workerPort = await freePort();
 	const [startedWorker, startedMain] = await Promise.allSettled([
-		n8n.startWorker({
-			healthPort: workerPort,
-			env: { N8N_RUNNERS_BROKER_PORT: String(workerBrokerPort) },
-		}),
+		n8n.startWorker({ healthPort: workerPort }),
 		startMain(),
 	]);
 	if (startedWorker.status === 'fulfilled') worker = startedWorker.value;
