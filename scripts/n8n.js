@@ -513,11 +513,11 @@ async function createN8n({ version, tarball, userFolder, persistent, env: extraE
 		...extraEnv,
 	};
 	// Each process its own task-runner broker port, which 2.x binds in every command that runs
-	// workflows: chosen as it starts, since a port chosen once can be taken by then (by another
-	// test's server) and n8n then exits.
+	// workflows (and exits if it is taken): chosen at each spawn, not once for the folder, where
+	// another test's server could take it between two commands.
 	const processEnv = async (overrides = {}) => ({
 		...env,
-		N8N_RUNNERS_BROKER_PORT: String(await freePort()),
+		N8N_RUNNERS_BROKER_PORT: extraEnv.N8N_RUNNERS_BROKER_PORT ?? String(await freePort()),
 		...overrides,
 	});
 	const cli = async (args) => run(node, [bin, ...args], { cwd: home, env: await processEnv() });
@@ -617,8 +617,8 @@ async function createN8n({ version, tarball, userFolder, persistent, env: extraE
 				}),
 				stdio: ['ignore', 'pipe', 'pipe'],
 			});
-			// /healthz answers as soon as the worker listens; its readiness once the database and
-			// Redis are connected (and, in 2.x, the worker is set up to take jobs).
+			// Its readiness, not /healthz: also 503 while a ping of the database is late or Redis is
+			// lost (and, in 2.x, until the worker takes jobs).
 			return await answering(
 				child,
 				`http://127.0.0.1:${healthPort}/healthz/readiness`,

@@ -28,8 +28,9 @@ const TRIGGER = 'Braze CDI Trigger';
 const KEY = 'e2e-activation-key-6a0f3c';
 /**
  * Longest the feed's first answer waits, from n8n's first request: past the first scheduled poll
- * (up to a minute away, at the schedule's random second, plus the scheduler's 5 s and 10 s ticks),
- * short of the 84 s after which n8n gives the activation up.
+ * (up to a minute away, at the schedule's random second, plus the scheduler's 5 s and 10 s ticks,
+ * ±10 %), short of the 84 s after which n8n gives the activation up (70 % of its publication
+ * lease, 120 s).
  */
 const HOLD_AT_MOST_MS = 80_000;
 const EMPTY_FEED =
