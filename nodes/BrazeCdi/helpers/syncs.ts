@@ -67,7 +67,6 @@ export function hasFilters(filters: SyncFilters): boolean {
 }
 
 export function matchesFilters(sync: IDataObject, filters: SyncFilters): boolean {
-	if (!hasFilters(filters)) return true;
 	if (filters.statuses.length > 0 && !filters.statuses.includes(String(sync.job_status))) {
 		return false;
 	}
